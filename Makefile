@@ -1,0 +1,66 @@
+# Học Số — `make run` serves the demo commune; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app lms
+STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | sha1sum | cut -c1-12)
+TEST_STAMP := $(VENV)/.installed-test-$(shell cat setup.cfg pyproject.toml | sha1sum | cut -c1-12)
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test install translations messages lint chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	touch $@
+
+$(TEST_STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[postgres,test]'
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d translations -f --statistics
+
+# Re-extract the interface strings into the committed template and merge them into
+# every catalog. Run after changing a user-visible string.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project "Học Số" --copyright-holder "Học Số" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --no-location
+
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) courses load
+	LMS_ENV=development $(FLASK) demo load
+	LMS_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Browser tests need Debian's chromium; as root on Debian it is installed here.
+chromium:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: $(TEST_STAMP) translations chromium
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!  $(CHROMIUM) is missing: the BROWSER TESTS ARE SKIPPED in this run.  !!"; \
+	  echo "!!  Install it with: apt-get install chromium                           !!"; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+	$(BIN)/ruff check lms tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check lms tests bench
+	$(BIN)/ruff format --check lms tests bench
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite* .pytest_cache

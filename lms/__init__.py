@@ -1,0 +1,73 @@
+"""Học Số: short multilingual courses for the Digital Literacy movement in Son La."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; `test_config` overrides the environment (tests only)."""
+    root = config.PROJECT_ROOT
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("LMS_INSTANCE_PATH") or str(root / "instance"),
+        static_folder=str(root / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(config.from_environment(app.instance_path, testing=bool(test_config)))
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+
+    from . import errors, security, templating
+
+    errors.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import database, i18n
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+
+    from .accounts import sessions
+
+    sessions.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .ambassadors.views import bp as ambassadors_bp
+    from .api import bp as api_bp
+    from .learning.views import bp as learning_bp
+    from .stats.views import bp as stats_bp
+
+    for blueprint in (accounts_bp, learning_bp, ambassadors_bp, stats_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+    from .auth import mark_public
+
+    mark_public(app.view_functions["static"])
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+
+    cli.init_app(app)

@@ -1,0 +1,197 @@
+"""Sign-in, the "who is learning now?" picker on a shared phone, sign-out, language."""
+
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from ..auth import (
+    ACTIVE_PERSON_KEY,
+    PUBLIC,
+    SIGNED_IN,
+    access,
+    active_person,
+    get_visible_or_404,
+    visible_people,
+)
+from ..extensions import db, limiter
+from ..i18n import LANGUAGE_COOKIE, languages, match_language
+from .forms import LanguageForm, LoginForm, PickPersonForm
+from .models import Account, Person, Role
+from .operations import authenticate
+from .sessions import begin_session
+
+bp = Blueprint("accounts", __name__)
+
+DEVICE_COOKIE = "device"
+HOME_BY_ROLE = {
+    Role.LEARNER: "learning.home",
+    Role.AMBASSADOR: "ambassadors.home",
+    Role.OFFICIAL: "stats.home",
+    Role.ADMIN: "admin.home",
+}
+
+
+def home_url(account: Account) -> str:
+    return url_for(HOME_BY_ROLE[account.role])
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site may follow sign-in: never another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+def _device_id() -> str:
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    return value if 20 <= len(value) <= 64 and value.isalnum() else ""
+
+
+def _with_device_cookie(response: Response, device_id: str) -> Response:
+    if request.cookies.get(DEVICE_COOKIE) != device_id:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device_id,
+            max_age=int(timedelta(days=400).total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
+
+
+def _wait_message(wait: timedelta) -> str:
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    return _(
+        "Too many wrong tries. Please wait %(minutes)s minutes, then try again.",
+        minutes=minutes,
+    )
+
+
+@bp.route("/")
+@access(PUBLIC)
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit("60 per minute; 600 per hour", methods=["POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+    device_id = _device_id() or secrets.token_hex(16)
+    status = 200
+    error = None
+    if form.validate_on_submit():
+        result = authenticate(form.phone.data, form.secret.data, device_id)
+        if result.account is not None:
+            begin_session(result.account)
+            current_app.logger.info("sign-in account=%s role=%s", result.account.id,
+                                    result.account.role.value)
+            if result.account.is_household_login:
+                target = url_for("accounts.pick_person", next=safe_next(form.next.data))
+            else:
+                target = safe_next(form.next.data) or home_url(result.account)
+            return _with_device_cookie(redirect(target), device_id)
+        current_app.logger.info("sign-in refused wait=%s", bool(result.wait))
+        if result.wait is not None:
+            error, status = _wait_message(result.wait), 429
+        else:
+            error, status = _("The phone number or the PIN/password is not right. Try again."), 401
+    elif request.method == "POST":
+        status = 400
+    response = make_response(render_template("accounts/login.html", form=form, error=error),
+                             status)
+    return _with_device_cookie(response, device_id)
+
+
+@bp.route("/who", methods=["GET", "POST"])
+@access(Role.LEARNER.value)
+def pick_person():
+    """Who is learning now? Only on a household's shared phone."""
+    if not current_user.is_household_login:
+        return redirect(url_for("learning.home"))
+    members = db.session.scalars(
+        db.select(Person).where(Person.household_id == current_user.household_id)
+        .order_by(Person.id)
+    ).all()
+    form = PickPersonForm()
+    if form.validate_on_submit():
+        chosen = next((m for m in members if m.id == form.person.data), None)
+        if chosen is None:
+            abort(404)
+        session[ACTIVE_PERSON_KEY] = chosen.id
+        return redirect(safe_next(request.args.get("next")) or url_for("learning.home"))
+    if request.method == "POST":
+        current_app.logger.info("member picker refused: %s", form.errors)
+        abort(400)
+    return render_template("accounts/pick_person.html", members=members, form=form,
+                           active=active_person())
+
+
+@bp.route("/logout", methods=["POST"])
+@access(SIGNED_IN)
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    response = redirect(url_for("accounts.login"))
+    # The browser's cache may hold pages of the person who just left a shared phone.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
+
+
+@bp.route("/language", methods=["POST"])
+@access(PUBLIC)
+def set_language():
+    form = LanguageForm()
+    code = match_language(form.lang.data) if form.validate_on_submit() else None
+    if code is None:
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    response = redirect(safe_next(form.next.data) or url_for("accounts.index"))
+    response.set_cookie(LANGUAGE_COOKIE, code, max_age=int(timedelta(days=400).total_seconds()),
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.app_context_processor
+def language_forms() -> dict:
+    return {"language_form": LanguageForm, "language_codes": list(languages())}
+
+
+@bp.route("/people/<int:person_id>")
+@access(SIGNED_IN)
+def person(person_id: int):
+    """One person's page, for whoever may see them (404 for anyone else)."""
+    found = get_visible_or_404(visible_people(current_user), Person, person_id)
+    return render_template("accounts/person.html", person=found)

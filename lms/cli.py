@@ -1,0 +1,139 @@
+"""Flask CLI commands: `flask --app lms <group> <command>`."""
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+
+from .accounts.models import Role
+from .accounts.operations import InvalidInput, create_account
+from .extensions import db
+
+users_cli = AppGroup("users", help="Manage sign-in accounts.")
+demo_cli = AppGroup("demo", help="The demo commune.")
+
+
+def translated(command: Callable) -> Callable:
+    """Run a command with the operator's language (from LANG) so that its messages and
+    errors are translated; bad input exits 2 and writes nothing."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        language = (os.environ.get("LMS_LANGUAGE") or os.environ.get("LANG") or "vi")
+        language = language.split(".")[0].replace("_", "-")
+        # A POST context: CLI commands write, so they take SQLite's write lock up front.
+        with current_app.test_request_context(
+            "/", method="POST", headers={"Accept-Language": language}
+        ):
+            try:
+                return command(*args, **kwargs)
+            except InvalidInput as error:
+                db.session.rollback()
+                click.echo(_("Error: %(message)s", message=str(error)), err=True)
+                sys.exit(2)
+
+    return with_appcontext(run)
+
+
+def _find_commune(value: str | None):
+    from .places.models import Commune
+
+    if value is None:
+        return None
+    query = db.select(Commune)
+    query = query.where(Commune.id == int(value)) if value.isdigit() else query.where(
+        Commune.name == value
+    )
+    commune = db.session.scalar(query)
+    if commune is None:
+        raise InvalidInput(_("No commune called %(name)s.", name=value))
+    return commune
+
+
+def _find_village(commune, value: str | None):
+    from .places.models import Village
+
+    if value is None:
+        return None
+    query = db.select(Village)
+    if commune is not None:
+        query = query.where(Village.commune_id == commune.id)
+    query = query.where(Village.id == int(value)) if value.isdigit() else query.where(
+        Village.name == value
+    )
+    villages = db.session.scalars(query).all()
+    if len(villages) != 1:
+        raise InvalidInput(_("No single village called %(name)s. Give --commune too.",
+                             name=value))
+    return villages[0]
+
+
+@users_cli.command("create")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--phone", required=True)
+@click.option("--name", default=None, help="Display name (default: the phone number).")
+@click.option("--commune", default=None, help="Commune name or id (officials, ambassadors).")
+@click.option("--village", default=None, help="Village name or id (learners: a new household).")
+@click.option("--password-stdin", is_flag=True, help="Read the password or PIN from stdin.")
+@translated
+def create_user(role, phone, name, commune, village, password_stdin):
+    """Create an account. Learners get a household of their own in --village."""
+    from .accounts.models import Person
+    from .places.models import Household
+
+    role = Role(role)
+    if password_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = click.prompt(_("PIN") if role == Role.LEARNER else _("Password"),
+                              hide_input=True, confirmation_prompt=True)
+    commune_obj = _find_commune(commune)
+    village_obj = _find_village(commune_obj, village)
+    name = name or phone
+    household_id = person_id = None
+    if role == Role.LEARNER:
+        if village_obj is None:
+            raise InvalidInput(_("A learner needs --village."))
+        household = Household(village=village_obj, name=name)
+        db.session.add(household)
+        db.session.flush()
+        household_id = household.id
+    elif role in (Role.AMBASSADOR, Role.OFFICIAL):
+        if commune_obj is None and village_obj is not None:
+            commune_obj = village_obj.commune
+        person = Person(name=name)
+        db.session.add(person)
+        db.session.flush()
+        person_id = person.id
+    account = create_account(
+        phone=phone, name=name, role=role, secret=secret,
+        commune_id=commune_obj.id if commune_obj else None,
+        household_id=household_id, person_id=person_id,
+    )
+    if role == Role.LEARNER:
+        db.session.add(Person(household_id=household_id, name=name, phone=account.phone))
+    db.session.commit()
+    click.echo(_("Created %(role)s account %(phone)s.", role=role.value, phone=account.phone))
+
+
+@demo_cli.command("load")
+@translated
+def load_demo():
+    """Load the demo commune Chiềng Mung (safe to run again)."""
+    from .demo import load_demo_commune
+
+    if current_app.config["LMS_ENV"] == "production":
+        raise InvalidInput(_("The demo commune is never loaded when LMS_ENV=production."))
+    summary = load_demo_commune()
+    click.echo(_("Demo commune loaded: %(villages)s villages, %(households)s households, "
+                 "%(people)s people.", **summary))
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

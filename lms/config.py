@@ -1,0 +1,56 @@
+"""Configuration from `LMS_*` environment variables, checked once at start-up."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+def from_environment(instance_path: str, testing: bool = False) -> dict:
+    """Build the Flask config mapping from the process environment."""
+    env = os.environ
+    debug = env.get("FLASK_DEBUG") in ("1", "true") or env.get("LMS_ENV") == "development"
+    secret = env.get("LMS_SECRET_KEY")
+    if not secret and not (debug or testing):
+        raise ConfigError(
+            "LMS_SECRET_KEY must be set outside debug and tests "
+            "(make one with: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    database_url = env.get("LMS_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "lms.sqlite")
+    )
+    redis_url = env.get("LMS_REDIS_URL") or None
+    return {
+        "LMS_ENV": env.get("LMS_ENV", "development" if debug else "production"),
+        # A development secret is made per process, never written in the code: sessions
+        # simply end when a debug server restarts.
+        "SECRET_KEY": secret or os.urandom(32).hex(),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "LMS_REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LMS_COURSES_DIR": env.get("LMS_COURSES_DIR") or str(PROJECT_ROOT / "courses"),
+        "LMS_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
+        "LMS_STATIC_DIR": str(PROJECT_ROOT / "static"),
+        "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not (debug or testing),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not (debug or testing),
+        # A household's shared phone stays signed in; staff sessions end sooner.
+        "LMS_HOUSEHOLD_SESSION": timedelta(days=180),
+        "LMS_STAFF_SESSION": timedelta(hours=12),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=180),
+        "LMS_SECRET_HASH_METHOD": "scrypt",
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    }

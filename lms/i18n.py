@@ -1,0 +1,143 @@
+"""Languages: the registry, locale negotiation and the catalog chain.
+
+The UI language (any code in the registry) is kept apart from the formatting locale
+(a CLDR locale Babel knows): Flask-Babel only ever sees the latter, so codes CLDR lacks
+never raise, and a string missing in H'Mong or Tai Dam falls back to Vietnamese.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+from babel import Locale
+from babel.support import NullTranslations, Translations
+from flask import Flask, current_app, g, request
+from flask_babel import Babel, Domain
+from flask_login import current_user
+
+DEFAULT_LANGUAGE = "vi"
+LANGUAGE_COOKIE = "lang"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    catalogs: tuple[str, ...]
+    format_locale: str
+    speech: tuple[str, ...]
+    status: str
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status != "complete"
+
+
+def load_registry(path: Path) -> dict[str, Language]:
+    """Read languages.yaml and check it, so that a bad entry stops start-up, not a request."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    registry: dict[str, Language] = {}
+    for code, entry in raw.items():
+        catalogs = tuple(entry["catalogs"])
+        if catalogs[-1] != DEFAULT_LANGUAGE and code != "en":
+            raise ValueError(f"{path}: {code}: the catalog chain must end with Vietnamese")
+        Locale.parse(entry["format"])  # must be a locale CLDR knows
+        registry[code] = Language(
+            code=code,
+            name=entry["name"],
+            catalogs=catalogs,
+            format_locale=entry["format"],
+            speech=tuple(entry.get("speech") or ()),
+            status=entry.get("status", "draft"),
+        )
+    if DEFAULT_LANGUAGE not in registry:
+        raise ValueError(f"{path}: the registry must contain {DEFAULT_LANGUAGE}")
+    return registry
+
+
+def languages() -> dict[str, Language]:
+    return current_app.extensions["lms_languages"]
+
+
+def match_language(value: str | None) -> str | None:
+    """A registry code for `value`, or None: raw input never reaches Locale.parse."""
+    if not value:
+        return None
+    value = value.strip().lower()
+    registry = languages()
+    if value in registry:
+        return value
+    base = value.replace("_", "-").split("-")[0]
+    return base if base in registry else None
+
+
+def select_language() -> str:
+    """`?lang=`, else the account's saved choice, else the cookie, else Accept-Language."""
+    if "ui_language" in g:
+        return g.ui_language
+    chosen = match_language(request.args.get("lang"))
+    if chosen is None and current_user and current_user.is_authenticated:
+        chosen = match_language(current_user.locale)
+    if chosen is None:
+        chosen = match_language(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen is None:
+        chosen = request.accept_languages.best_match(list(languages()))
+    g.ui_language = chosen or DEFAULT_LANGUAGE
+    return g.ui_language
+
+
+def current_language() -> Language:
+    return languages()[select_language()]
+
+
+def format_locale() -> str:
+    return current_language().format_locale
+
+
+class ChainDomain(Domain):
+    """Loads the current language's catalog chain, linked with add_fallback()."""
+
+    def get_translations(self) -> Translations | NullTranslations:
+        try:
+            language = current_language()
+        except RuntimeError:  # outside a request
+            return NullTranslations()
+        cache = self.get_translations_cache(None)
+        if language.code in cache:
+            return cache[language.code]
+        directory = current_app.config["LMS_TRANSLATIONS_DIR"]
+        chain: Translations | NullTranslations | None = None
+        for code in language.catalogs:
+            catalog = Translations.load(directory, [code], self.domain[0])
+            if not isinstance(catalog, Translations):
+                continue  # no compiled catalog for this code: skip to the next
+            if chain is None:
+                chain = catalog
+            else:
+                chain.add_fallback(catalog)
+        cache[language.code] = chain or NullTranslations()
+        return cache[language.code]
+
+
+class ChainBabel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return ChainDomain(domain=self.domain)
+
+
+babel = ChainBabel()
+
+
+def init_app(app: Flask) -> None:
+    registry_file = Path(app.config["LMS_TRANSLATIONS_DIR"]) / "languages.yaml"
+    app.extensions["lms_languages"] = load_registry(registry_file)
+    babel.init_app(
+        app,
+        locale_selector=format_locale,
+        default_translation_directories=app.config["LMS_TRANSLATIONS_DIR"],
+    )
+
+    @app.context_processor
+    def language_context() -> dict:
+        return {"ui_language": current_language(), "all_languages": languages()}

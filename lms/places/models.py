@@ -1,0 +1,75 @@
+"""Geography: Province → Commune → Village → Household (a Digital Family cohort)."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from ..extensions import db
+from ..models_common import nfc, utcnow
+
+
+class Province(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    communes: Mapped[list["Commune"]] = relationship(back_populates="province")
+
+    @validates("name")
+    def _normalise(self, key: str, value: str) -> str:
+        return nfc(value)
+
+
+class Commune(db.Model):
+    """A commune-level unit (xã or phường); Vietnam has no districts since 2025."""
+
+    __table_args__ = (UniqueConstraint("province_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10), default="xa")  # xa | phuong
+
+    province: Mapped[Province] = relationship(back_populates="communes")
+    villages: Mapped[list["Village"]] = relationship(
+        back_populates="commune", order_by="Village.name"
+    )
+
+    @validates("name")
+    def _normalise(self, key: str, value: str) -> str:
+        return nfc(value)
+
+
+class Village(db.Model):
+    """A bản, tiểu khu or tổ dân phố."""
+
+    __table_args__ = (UniqueConstraint("commune_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    commune: Mapped[Commune] = relationship(back_populates="villages")
+    households: Mapped[list["Household"]] = relationship(back_populates="village")
+
+    @validates("name")
+    def _normalise(self, key: str, value: str) -> str:
+        return nfc(value)
+
+
+class Household(db.Model):
+    """A Digital Family cohort: the people who share a home and often one phone."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    village: Mapped[Village] = relationship(back_populates="households")
+    members: Mapped[list["Person"]] = relationship(  # noqa: F821
+        back_populates="household", order_by="Person.id"
+    )
+
+    @validates("name")
+    def _normalise(self, key: str, value: str) -> str:
+        return nfc(value)

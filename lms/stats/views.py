@@ -1,0 +1,54 @@
+"""The commune official's pages: figures for their commune."""
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..accounts.models import Person, Role
+from ..auth import (
+    access,
+    get_visible_or_404,
+    visible_communes,
+    visible_households,
+    visible_villages,
+)
+from ..extensions import db
+from ..places.models import Household, Village
+
+bp = Blueprint("stats", __name__, url_prefix="/official")
+
+
+def village_rows(villages_query) -> list[dict]:
+    """Households and people per village, in one query."""
+    rows = db.session.execute(
+        select(Village.id, Village.name,
+               func.count(func.distinct(Household.id)), func.count(Person.id))
+        .select_from(Village)
+        .outerjoin(Household, Household.village_id == Village.id)
+        .outerjoin(Person, Person.household_id == Household.id)
+        .where(Village.id.in_(villages_query.with_only_columns(Village.id)))
+        .group_by(Village.id, Village.name)
+        .order_by(Village.name)
+    ).all()
+    return [{"id": r[0], "name": r[1], "households": r[2], "people": r[3]} for r in rows]
+
+
+@bp.route("/")
+@access(Role.OFFICIAL.value)
+def home():
+    commune = db.session.scalar(visible_communes(current_user))
+    if commune is None:
+        abort(404)
+    return render_template("stats/home.html", commune=commune,
+                           villages=village_rows(visible_villages(current_user)))
+
+
+@bp.route("/villages/<int:village_id>")
+@access(Role.OFFICIAL.value, Role.ADMIN.value)
+def village(village_id: int):
+    found = get_visible_or_404(visible_villages(current_user), Village, village_id)
+    households = db.session.scalars(
+        visible_households(current_user).where(Household.village_id == found.id)
+        .order_by(Household.name)
+    ).all()
+    return render_template("stats/village.html", village=found, households=households)

@@ -1,0 +1,151 @@
+"""Signing in with a phone number and a PIN or password."""
+
+import pytest
+
+from lms.accounts.models import Account, SignInThrottle
+from lms.accounts.operations import set_secret
+from lms.extensions import db
+
+from .conftest import TEST_PASSWORD, TEST_PIN, csrf_from, sign_in
+
+
+@pytest.mark.parametrize(
+    ("who", "home"),
+    [("admin", "/admin/"), ("official", "/official/"), ("ambassador", "/ambassador/")],
+)
+def test_staff_land_on_their_home(client, world, who, home):
+    response = sign_in(client, world[who].phone, TEST_PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == home
+
+
+def test_phone_may_be_typed_in_any_usual_form(client, world):
+    response = sign_in(client, "091 100 0013", TEST_PASSWORD)
+    assert response.headers["Location"] == "/ambassador/"
+
+
+def test_household_phone_picks_a_member_then_learns(client, world):
+    response = sign_in(client, "0911000001", TEST_PIN)
+    assert response.headers["Location"].startswith("/who")
+    page = client.get("/who").get_data(as_text=True)
+    for member in world["mine"].members:
+        assert member.name in page
+    assert client.get("/learn").headers["Location"].startswith("/who")
+    token = csrf_from(client, "/who")
+    chosen = world["mine"].members[1]
+    response = client.post("/who", data={"person": chosen.id, "csrf_token": token},
+                           follow_redirects=True)
+    assert chosen.first_name in response.get_data(as_text=True)
+
+
+def test_household_phone_cannot_pick_someone_from_another_household(client, world):
+    sign_in(client, "0911000001", TEST_PIN)
+    token = csrf_from(client, "/who")
+    outsider = world["theirs"].members[0]
+    assert client.post("/who", data={"person": outsider.id, "csrf_token": token}
+                       ).status_code == 404
+
+
+@pytest.mark.parametrize(("phone", "secret"), [
+    ("0911000013", "wrong password!"),
+    ("0911000001", "000001"),
+    ("0999999999", TEST_PIN),
+    ("not a phone", TEST_PIN),
+])
+def test_wrong_secret_answers_a_clear_message_and_signs_nobody_in(client, world, phone, secret):
+    response = sign_in(client, phone, secret)
+    assert response.status_code == 401
+    assert "không đúng" in response.get_data(as_text=True)
+    assert client.get("/learn").status_code == 302
+
+
+def test_wrong_secret_in_english(client, world):
+    token = csrf_from(client, "/login?lang=en")
+    response = client.post("/login?lang=en", data={"phone": "0911000013", "secret": "nope-nope",
+                                                   "csrf_token": token})
+    assert "is not right" in response.get_data(as_text=True)
+
+
+def test_empty_form_is_refused_with_field_messages(client, world):
+    token = csrf_from(client)
+    response = client.post("/login", data={"phone": "", "secret": "", "csrf_token": token})
+    assert response.status_code == 400
+    assert db.session.scalar(db.select(db.func.count(SignInThrottle.key))) == 0
+
+
+def test_repeated_failures_are_slowed_even_with_the_right_secret(client, world):
+    for _ in range(5):
+        assert sign_in(client, "0911000013", "wrong password!").status_code == 401
+    response = sign_in(client, "0911000013", TEST_PASSWORD)
+    assert response.status_code == 429
+    assert "Vui lòng chờ" in response.get_data(as_text=True)
+    account = db.session.scalar(db.select(Account).filter_by(phone="+84911000013"))
+    assert account.last_sign_in_at is None
+
+
+def test_failures_on_one_device_do_not_lock_the_account_for_another(app, world):
+    attacker, owner = app.test_client(), app.test_client()
+    for _ in range(5):
+        sign_in(attacker, "0911000099", "guess-guess")  # an unknown number: device counts
+    assert sign_in(attacker, "0911000013", TEST_PASSWORD).status_code == 429
+    assert sign_in(owner, "0911000013", TEST_PASSWORD).status_code == 302
+
+
+def test_the_wait_ends_it_is_never_a_lockout(client, world):
+    for _ in range(6):
+        sign_in(client, "0911000013", "wrong password!")
+    rows = db.session.scalars(db.select(SignInThrottle)).all()
+    for row in rows:
+        assert row.blocked_until is not None
+        row.blocked_until = row.last_failure_at  # as if the wait had passed
+    db.session.commit()
+    assert sign_in(client, "0911000013", TEST_PASSWORD).status_code == 302
+
+
+def test_changing_the_secret_ends_old_sessions(app, signed_in, world):
+    client = signed_in("official")
+    assert client.get("/official/").status_code == 200
+    account = db.session.get(Account, world["official"].id)
+    set_secret(account, "một-mật-khẩu-mới-2026")
+    db.session.commit()
+    assert client.get("/official/").status_code == 302
+
+
+def test_sign_out_ends_the_session_and_clears_the_cache(signed_in):
+    client = signed_in("official")
+    token = csrf_from(client, "/official/")
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+    assert client.get("/official/").status_code == 302
+
+
+def test_sign_out_needs_the_csrf_token(signed_in):
+    client = signed_in("official")
+    assert client.post("/logout").status_code == 400
+    assert client.get("/official/").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil"])
+def test_sign_in_never_redirects_to_another_site(client, world, target):
+    token = csrf_from(client)
+    response = client.post("/login", data={"phone": "0911000011", "secret": TEST_PASSWORD,
+                                           "next": target, "csrf_token": token})
+    assert response.headers["Location"] == "/official/"
+
+
+def test_sign_in_follows_a_local_next(client, world):
+    token = csrf_from(client)
+    response = client.post("/login", data={"phone": "0911000011", "secret": TEST_PASSWORD,
+                                           "next": "/people/1", "csrf_token": token})
+    assert response.headers["Location"] == "/people/1"
+
+
+def test_signed_in_pages_are_not_cached_and_carry_security_headers(signed_in):
+    response = signed_in("official").get("/official/")
+    assert response.headers["Cache-Control"] == "no-store"
+    csp = response.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in csp and "base-uri 'none'" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
