@@ -36,7 +36,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import database, i18n
+
+    # Every model module, so that the metadata (and migrations) know every table.
+    from .accounts import models as _accounts  # noqa: F401
+    from .content import models as _content  # noqa: F401
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .places import models as _places  # noqa: F401
 
     db.init_app(app)
     database.init_app(app)

@@ -134,6 +134,48 @@ def load_demo():
                  "%(people)s people.", **summary))
 
 
+
+
+courses_cli = AppGroup("courses", help="Course content in LMS_COURSES_DIR.")
+
+
+@courses_cli.command("check")
+@translated
+def check_courses():
+    """Check every course file; print file:line problems and exit 1 if any."""
+    from .content.catalog import read_catalog
+
+    found = read_catalog(current_app.config["LMS_COURSES_DIR"])
+    for problem in found.problems:
+        click.echo(str(problem), err=True)
+    if found.problems:
+        click.echo(_("%(count)s problems found.", count=len(found.problems)), err=True)
+        sys.exit(1)
+    lessons = sum(len(course.lessons) for course in found.courses.values())
+    click.echo(_("%(courses)s courses and %(lessons)s lessons are correct.",
+                 courses=len(found.courses), lessons=lessons))
+
+
+@courses_cli.command("load")
+@translated
+def load_courses():
+    """Check the courses and record their lessons; refuses if any file has a problem."""
+    from .content.catalog import read_catalog
+    from .content.operations import store_lesson_index
+
+    found = read_catalog(current_app.config["LMS_COURSES_DIR"])
+    for problem in found.problems:
+        click.echo(str(problem), err=True)
+    if found.problems:
+        click.echo(_("Nothing was loaded: %(count)s problems found.",
+                     count=len(found.problems)), err=True)
+        sys.exit(1)
+    count = store_lesson_index(found)
+    current_app.extensions["lms_catalog"] = found
+    click.echo(_("Loaded %(courses)s courses with %(lessons)s lessons.",
+                 courses=len(found.courses), lessons=count))
+
+
 def init_app(app: Flask) -> None:
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
+    for group in (users_cli, demo_cli, courses_cli):
+        app.cli.add_command(group)

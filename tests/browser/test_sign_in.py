@@ -1,7 +1,7 @@
 """A household signs in on its shared phone, picks a member and reaches the learner home."""
 
-from .conftest import assert_no_horizontal_scroll
 from ..conftest import TEST_PIN
+from .conftest import assert_no_horizontal_scroll
 
 
 def test_household_member_signs_in_on_a_phone(live_server, phone, world, tmp_path):
