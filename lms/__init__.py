@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     from .accounts import models as _accounts  # noqa: F401
     from .content import models as _content  # noqa: F401
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .learning import models as _learning  # noqa: F401
     from .places import models as _places  # noqa: F401
 
     db.init_app(app)

@@ -32,7 +32,8 @@ def init_app(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         if not debug and not app.testing:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        long_cached = response.cache_control.public or request.endpoint == "static"
+        if not long_cached and current_user and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
         return response

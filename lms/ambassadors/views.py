@@ -10,6 +10,7 @@ from ..accounts.models import Role
 from ..auth import access, get_visible_or_404, visible_households
 from ..extensions import db
 from ..places.models import Household, Village
+from ..stats.queries import member_activity
 
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassador")
 
@@ -25,11 +26,13 @@ def home():
     ).all()
     by_village = [(village, list(group)) for village, group in
                   groupby(households, key=lambda h: h.village)]
-    return render_template("ambassadors/home.html", by_village=by_village)
+    activity = member_activity([m for h in households for m in h.members])
+    return render_template("ambassadors/home.html", by_village=by_village, activity=activity)
 
 
 @bp.route("/households/<int:household_id>")
 @access(Role.AMBASSADOR.value, Role.OFFICIAL.value, Role.ADMIN.value)
 def household(household_id: int):
     found = get_visible_or_404(visible_households(current_user), Household, household_id)
-    return render_template("ambassadors/household.html", household=found)
+    return render_template("ambassadors/household.html", household=found,
+                           activity=member_activity(found.members))

@@ -1,18 +1,262 @@
-"""Learner pages."""
+"""Learner pages: home, course, the lesson player, results and certificates.
 
-from flask import Blueprint, redirect, render_template, url_for
+Every page works with JavaScript off: answers and "next" are form posts that redirect.
+Every answer and step view goes through `progress.record_events`, like the sync API.
+"""
+
+import time
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
 
-from ..accounts.models import Role
-from ..auth import access, active_person
+from ..accounts.models import Person, Role
+from ..auth import PUBLIC, access, active_person
+from ..content.catalog import catalog, lesson_text, localized
+from ..content.model import MULTIPLE, ORDER, QUIZ
+from ..extensions import db
+from ..i18n import current_language
+from ..models_common import utcnow
+from . import queries
+from .grading import display_order
+from .models import Certificate, EventType, ProgressEvent, Status
+from .progress import new_event_id, record_events
 
 bp = Blueprint("learning", __name__)
+LEARNERS = (Role.LEARNER.value, Role.AMBASSADOR.value)
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def _person_or_picker():
+    person = active_person()
+    if person is None:
+        if current_user.is_household_login:
+            abort(redirect(url_for("accounts.pick_person", next=request.path)))
+        abort(404)
+    return person
+
+
+def _course_and_lesson(course_slug: str, lesson_slug: str | None = None):
+    course = catalog().course(course_slug)
+    if course is None or course.track not in queries.tracks_for(current_user):
+        abort(404)
+    if lesson_slug is None:
+        return course, None
+    lesson = course.lesson(lesson_slug)
+    if lesson is None:
+        abort(404)
+    return course, lesson
 
 
 @bp.route("/learn")
-@access(Role.LEARNER.value)
+@access(*LEARNERS)
 def home():
-    person = active_person()
-    if person is None:
-        return redirect(url_for("accounts.pick_person"))
-    return render_template("learning/home.html", person=person, account=current_user)
+    person = _person_or_picker()
+    courses = queries.course_progress(person.id, current_user)
+    resume = queries.continue_lesson(person.id)
+    resume_course = catalog().course(resume.course) if resume else None
+    resume_lesson = resume_course.lesson(resume.lesson) if resume_course else None
+    return render_template("learning/home.html", person=person, courses=courses,
+                           resume=resume, resume_course=resume_course,
+                           resume_lesson=resume_lesson)
+
+
+@bp.route("/learn/<course_slug>")
+@access(*LEARNERS)
+def course(course_slug: str):
+    person = _person_or_picker()
+    found, _lesson = _course_and_lesson(course_slug)
+    progress = next(p for p in queries.course_progress(person.id, current_user)
+                    if p.course.slug == found.slug)
+    certificate = db.session.scalar(select(Certificate).filter_by(person_id=person.id,
+                                                                  course=found.slug))
+    return render_template("learning/course.html", person=person, progress=progress,
+                           course=found, certificate=certificate)
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>")
+@access(*LEARNERS)
+def lesson(course_slug: str, lesson_slug: str):
+    """Open a lesson where the learner left it, on whichever device."""
+    person = _person_or_picker()
+    found, chosen = _course_and_lesson(course_slug, lesson_slug)
+    row = queries.summary(person.id, found.slug, chosen.slug)
+    step = 1
+    if row is not None and row.status != Status.COMPLETED:
+        step = min(row.last_step + 1, chosen.step_count) if row.last_step else 1
+    return redirect(url_for("learning.step", course_slug=found.slug, lesson_slug=chosen.slug,
+                            number=step))
+
+
+def _record(person: Person, course_slug: str, lesson_slug: str, number: int,
+            kind: EventType, answer=None) -> dict:
+    result = record_events(current_user, [{
+        "id": new_event_id(), "person": person.id, "type": kind.value, "course": course_slug,
+        "lesson": lesson_slug, "step": number, "answer": answer,
+        "occurred_at": utcnow().isoformat(),
+    }])
+    return result.as_json()
+
+
+def _answer_from_form(question) -> object:
+    """The posted form as an answer in the API's form (option numbers)."""
+    try:
+        if question.kind == MULTIPLE:
+            return sorted(int(value) for value in request.form.getlist("choice"))
+        if question.kind == ORDER:
+            return [int(request.form.get(f"position-{place}", ""))
+                    for place in range(len(question.options))]
+        return int(request.form.get("choice", ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>/<int:number>", methods=["GET", "POST"])
+@access(*LEARNERS)
+def step(course_slug: str, lesson_slug: str, number: int):
+    person = _person_or_picker()
+    found, chosen = _course_and_lesson(course_slug, lesson_slug)
+    language = current_language().code
+    text, fell_back = lesson_text(chosen, language)
+    if not 1 <= number <= len(text.steps):
+        abort(404)
+    current = text.steps[number - 1]
+    here = url_for("learning.step", course_slug=found.slug, lesson_slug=chosen.slug,
+                   number=number)
+    if request.method == "POST":
+        if request.form.get("action") == "answer" and current.question is not None:
+            answer = _answer_from_form(current.question)
+            outcome = _record(person, found.slug, chosen.slug, number,
+                              EventType.ANSWER_SUBMITTED, answer)
+            if outcome["rejected"]:
+                return _render_step(found, chosen, text, current, person, fell_back,
+                                    error=_("Choose an answer first."), status=400)
+            return redirect(here + "?feedback=1#feedback")
+        shown_at = request.form.get("shown_at", "")
+        seconds = int(time.time()) - int(shown_at) if shown_at.isdigit() else 0
+        _record(person, found.slug, chosen.slug, number, EventType.STEP_VIEWED,
+                {"seconds": max(0, seconds)})
+        if number < len(text.steps):
+            return redirect(url_for("learning.step", course_slug=found.slug,
+                                    lesson_slug=chosen.slug, number=number + 1))
+        return redirect(url_for("learning.finish", course_slug=found.slug,
+                                lesson_slug=chosen.slug), code=307)
+    return _render_step(found, chosen, text, current, person, fell_back)
+
+
+def _latest_answer(person_id: int, course_slug: str, lesson_slug: str, number: int):
+    return db.session.scalar(
+        select(ProgressEvent).where(
+            ProgressEvent.person_id == person_id, ProgressEvent.course == course_slug,
+            ProgressEvent.lesson == lesson_slug, ProgressEvent.step == number,
+            ProgressEvent.type == EventType.ANSWER_SUBMITTED)
+        .order_by(ProgressEvent.occurred_at.desc(), ProgressEvent.id.desc()).limit(1))
+
+
+def _render_step(course, lesson, text, current, person, fell_back, error=None, status=200):
+    answered = None
+    if current.question is not None and request.args.get("feedback"):
+        answered = _latest_answer(person.id, course.slug, lesson.slug, current.number)
+    order = display_order(current.question, f"{course.slug}/{lesson.slug}/{current.number}") \
+        if current.question else []
+    course_title, _title_fell_back = localized(course.titles, current_language().code)
+    page = render_template(
+        "learning/step.html", course=course, course_title=course_title, lesson=lesson,
+        text=text, step=current, total=len(text.steps), fell_back=fell_back,
+        answered=answered, order=order, error=error, shown_at=int(time.time()),
+        audio_url=_audio_url(course, text.language, current.audio),
+        option_audio=[_audio_url(course, text.language, name) for name in current.option_audio],
+        share_url=url_for("learning.lesson", course_slug=course.slug, lesson_slug=lesson.slug,
+                          _external=True),
+    )
+    return page, status
+
+
+def _audio_url(course, language: str, name: str | None) -> str | None:
+    if not name:
+        return None
+    return url_for("learning.course_file", course_slug=course.slug,
+                   path=f"audio/{language}/{name}", v=course.version)
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>/finish", methods=["POST"])
+@access(*LEARNERS)
+def finish(course_slug: str, lesson_slug: str):
+    """End a quiz attempt: the server grades the attempt's latest answers."""
+    person = _person_or_picker()
+    found, chosen = _course_and_lesson(course_slug, lesson_slug)
+    answers = queries.current_attempt_answers(person.id, found.slug, chosen.slug)
+    _record(person, found.slug, chosen.slug, chosen.step_count, EventType.LESSON_COMPLETED,
+            {"answers": {str(step): answer for step, (answer, _ok) in answers.items()}})
+    return redirect(url_for("learning.result", course_slug=found.slug,
+                            lesson_slug=chosen.slug))
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>/result")
+@access(*LEARNERS)
+def result(course_slug: str, lesson_slug: str):
+    person = _person_or_picker()
+    found, chosen = _course_and_lesson(course_slug, lesson_slug)
+    attempt = queries.last_attempt(person.id, found.slug, chosen.slug)
+    if attempt is None:
+        return redirect(url_for("learning.lesson", course_slug=found.slug,
+                                lesson_slug=chosen.slug))
+    text, fell_back = lesson_text(chosen, current_language().code)
+    first_quiz = next(s.number for s in text.steps if s.kind == QUIZ)
+    following = found.lessons[chosen.position] if chosen.position < len(found.lessons) else None
+    return render_template("learning/result.html", course=found, lesson=chosen, text=text,
+                           attempt=attempt, first_quiz=first_quiz, following=following,
+                           quiz_count=len(text.quiz_steps))
+
+
+@bp.route("/certificates/<course_slug>")
+@access(*LEARNERS)
+def certificate(course_slug: str):
+    person = _person_or_picker()
+    found, _lesson = _course_and_lesson(course_slug)
+    issued = db.session.scalar(select(Certificate).filter_by(person_id=person.id,
+                                                             course=found.slug))
+    if issued is None:
+        abort(404)
+    return render_template("learning/certificate.html", certificate=issued, course=found,
+                           person=person, qr=_qr_svg(url_for("learning.verify",
+                                                             code=issued.code, _external=True)))
+
+
+def _qr_svg(data: str) -> Markup:
+    import segno
+
+    svg = segno.make(data, error="m").svg_inline(scale=4, dark="#14181f", omitsize=False)
+    return Markup(svg)  # noqa: S704 (generated by segno from our own URL)
+
+
+@bp.route("/verify/<code>")
+@access(PUBLIC)
+def verify(code: str):
+    """Public check of a certificate: first name, course and date only."""
+    issued = db.session.scalar(select(Certificate).filter_by(code=code[:24]))
+    course = catalog().course(issued.course) if issued else None
+    if issued is None or course is None:
+        abort(404)
+    return render_template("learning/verify.html", certificate=issued, course=course)
+
+
+@bp.route("/content/<course_slug>/<path:path>")
+@access(PUBLIC)
+def course_file(course_slug: str, path: str):
+    """Pictures and recordings of a course; long-cached, the URL carries a version."""
+    from flask import current_app, send_from_directory
+
+    found = catalog().course(course_slug)
+    folder, _sep, name = path.partition("/")
+    if found is None or folder not in ("images", "audio"):
+        abort(404)
+    response = send_from_directory(
+        current_app.config["LMS_COURSES_DIR"], f"{course_slug}/{path}", max_age=31536000)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    if name.endswith(".svg"):
+        # A picture is never a document that can run script, even opened on its own.
+        response.headers["Content-Security-Policy"] = SVG_POLICY
+    return response

@@ -1,10 +1,11 @@
 """The commune official's pages: figures for their commune."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts.models import Person, Role
+from ..api import bp as api_bp
 from ..auth import (
     access,
     get_visible_or_404,
@@ -13,7 +14,8 @@ from ..auth import (
     visible_villages,
 )
 from ..extensions import db
-from ..places.models import Household, Village
+from ..places.models import Commune, Household, Village
+from .queries import commune_people, course_figures, masked, people_count
 
 bp = Blueprint("stats", __name__, url_prefix="/official")
 
@@ -33,13 +35,19 @@ def village_rows(villages_query) -> list[dict]:
     return [{"id": r[0], "name": r[1], "households": r[2], "people": r[3]} for r in rows]
 
 
+def commune_summary(commune: Commune) -> dict:
+    people = commune_people(current_user, commune)
+    return {"people": people_count(people), "courses": course_figures(people)}
+
+
 @bp.route("/")
 @access(Role.OFFICIAL.value)
 def home():
     commune = db.session.scalar(visible_communes(current_user))
     if commune is None:
         abort(404)
-    return render_template("stats/home.html", commune=commune,
+    return render_template("stats/home.html", commune=commune, masked=masked,
+                           summary=commune_summary(commune),
                            villages=village_rows(visible_villages(current_user)))
 
 
@@ -52,3 +60,17 @@ def village(village_id: int):
         .order_by(Household.name)
     ).all()
     return render_template("stats/village.html", village=found, households=households)
+
+
+@api_bp.route("/stats/communes/<int:commune_id>")
+@access(Role.OFFICIAL.value, Role.ADMIN.value)
+def commune_stats(commune_id: int):
+    """The official home's headline figures; counts under 5 are given as "<5"."""
+    commune = get_visible_or_404(visible_communes(current_user), Commune, commune_id)
+    summary = commune_summary(commune)
+    return jsonify({
+        "commune": {"id": commune.id, "name": commune.name},
+        "people": masked(summary["people"]),
+        "courses": [{"slug": c.slug, "started": masked(c.started),
+                     "completed": masked(c.completed)} for c in summary["courses"]],
+    })

@@ -1,0 +1,99 @@
+"""What a learner's pages show: their courses, progress and what comes next."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..accounts.models import Account, Role
+from ..content.catalog import catalog
+from ..content.model import Course, Lesson
+from ..extensions import db
+from .models import EventType, LessonProgress, ProgressEvent, Status
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    course: Course
+    completed: int
+    summaries: dict[str, LessonProgress]
+
+    @property
+    def total(self) -> int:
+        return len(self.course.lessons)
+
+    @property
+    def next_lesson(self) -> Lesson | None:
+        return next((lesson for lesson in self.course.lessons
+                     if self.status(lesson) != Status.COMPLETED), None)
+
+    def status(self, lesson: Lesson) -> Status | None:
+        row = self.summaries.get(lesson.slug)
+        return row.status if row else None
+
+
+def tracks_for(account: Account) -> tuple[str, ...]:
+    """Ambassadors take their own track as well as the villagers' courses."""
+    return ("ambassador", "villager") if account.role != Role.LEARNER else ("villager",)
+
+
+def summaries_of(person_id: int) -> list[LessonProgress]:
+    return db.session.scalars(select(LessonProgress).where(
+        LessonProgress.person_id == person_id)).all()
+
+
+def course_progress(person_id: int, account: Account) -> list[CourseProgress]:
+    rows = summaries_of(person_id)
+    by_course: dict[str, dict[str, LessonProgress]] = {}
+    for row in rows:
+        by_course.setdefault(row.course, {})[row.lesson] = row
+    found = catalog()
+    result = []
+    for track in tracks_for(account):
+        for course in found.for_track(track):
+            lessons = by_course.get(course.slug, {})
+            completed = sum(1 for lesson in course.lessons
+                            if lessons.get(lesson.slug) is not None
+                            and lessons[lesson.slug].status == Status.COMPLETED)
+            result.append(CourseProgress(course=course, completed=completed, summaries=lessons))
+    return result
+
+
+def continue_lesson(person_id: int) -> LessonProgress | None:
+    """The lesson most recently worked on and not yet completed."""
+    return db.session.scalar(
+        select(LessonProgress).where(LessonProgress.person_id == person_id,
+                                     LessonProgress.status != Status.COMPLETED)
+        .order_by(LessonProgress.last_seen.desc()).limit(1))
+
+
+def summary(person_id: int, course: str, lesson: str) -> LessonProgress | None:
+    return db.session.scalar(select(LessonProgress).where(
+        LessonProgress.person_id == person_id, LessonProgress.course == course,
+        LessonProgress.lesson == lesson))
+
+
+def current_attempt_answers(person_id: int, course: str, lesson: str) -> dict[int, tuple]:
+    """The latest answer per quiz step since the last finished attempt:
+    {step: (answer, correct)}."""
+    last_finish = db.session.scalar(
+        select(ProgressEvent.occurred_at).where(
+            ProgressEvent.person_id == person_id, ProgressEvent.course == course,
+            ProgressEvent.lesson == lesson, ProgressEvent.type == EventType.LESSON_COMPLETED)
+        .order_by(ProgressEvent.occurred_at.desc()).limit(1))
+    query = select(ProgressEvent).where(
+        ProgressEvent.person_id == person_id, ProgressEvent.course == course,
+        ProgressEvent.lesson == lesson, ProgressEvent.type == EventType.ANSWER_SUBMITTED)
+    if last_finish is not None:
+        query = query.where(ProgressEvent.occurred_at > last_finish)
+    answers: dict[int, tuple] = {}
+    for event in db.session.scalars(query.order_by(ProgressEvent.occurred_at, ProgressEvent.id)):
+        answers[event.step] = (event.answer, event.correct)
+    return answers
+
+
+def last_attempt(person_id: int, course: str, lesson: str) -> ProgressEvent | None:
+    return db.session.scalar(
+        select(ProgressEvent).where(
+            ProgressEvent.person_id == person_id, ProgressEvent.course == course,
+            ProgressEvent.lesson == lesson, ProgressEvent.type == EventType.LESSON_COMPLETED)
+        .order_by(ProgressEvent.occurred_at.desc(), ProgressEvent.id.desc()).limit(1))
