@@ -4,7 +4,9 @@ Every page works with JavaScript off: answers and "next" are form posts that red
 Every answer and step view goes through `progress.record_events`, like the sync API.
 """
 
+import re
 import time
+from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,6 +28,7 @@ from .progress import new_event_id, record_events
 
 bp = Blueprint("learning", __name__)
 LEARNERS = (Role.LEARNER.value, Role.AMBASSADOR.value)
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9]+)?$")
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
@@ -141,8 +144,7 @@ def step(course_slug: str, lesson_slug: str, number: int):
         if number < len(text.steps):
             return redirect(url_for("learning.step", course_slug=found.slug,
                                     lesson_slug=chosen.slug, number=number + 1))
-        return redirect(url_for("learning.finish", course_slug=found.slug,
-                                lesson_slug=chosen.slug), code=307)
+        return _finish_attempt(person, found, chosen)
     return _render_step(found, chosen, text, current, person, fell_back)
 
 
@@ -187,6 +189,10 @@ def finish(course_slug: str, lesson_slug: str):
     """End a quiz attempt: the server grades the attempt's latest answers."""
     person = _person_or_picker()
     found, chosen = _course_and_lesson(course_slug, lesson_slug)
+    return _finish_attempt(person, found, chosen)
+
+
+def _finish_attempt(person: Person, found, chosen):
     answers = queries.current_attempt_answers(person.id, found.slug, chosen.slug)
     _record(person, found.slug, chosen.slug, chosen.step_count, EventType.LESSON_COMPLETED,
             {"answers": {str(step): answer for step, (answer, _ok) in answers.items()}})
@@ -251,10 +257,14 @@ def course_file(course_slug: str, path: str):
 
     found = catalog().course(course_slug)
     folder, _sep, name = path.partition("/")
-    if found is None or folder not in ("images", "audio"):
+    parts = name.split("/")
+    if (found is None or folder not in ("images", "audio")
+            or not all(SAFE_NAME.match(part) for part in parts)
+            or len(parts) != (1 if folder == "images" else 2)):
         abort(404)
     response = send_from_directory(
-        current_app.config["LMS_COURSES_DIR"], f"{course_slug}/{path}", max_age=31536000)
+        Path(current_app.config["LMS_COURSES_DIR"]) / found.slug / folder, name,
+        max_age=31536000)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     if name.endswith(".svg"):
         # A picture is never a document that can run script, even opened on its own.
