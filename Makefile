@@ -35,7 +35,7 @@ messages: $(STAMP)
 	  --project "Học Số" --copyright-holder "Học Số" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	@# Babel knows no plural rule for blt and hmn: like Vietnamese, they have one form.
-	sed -i '/^"Plural-Forms:/d; s/^"Content-Transfer-Encoding: 8bit\\n"$$/&\n"Plural-Forms: nplurals=1; plural=0;\\n"/' \
+	sed -i '/^msgstr\[1\] ""$$/d; /^"Plural-Forms:/d; s/^"Content-Transfer-Encoding: 8bit\\n"$$/&\n"Plural-Forms: nplurals=1; plural=0;\\n"/' \
 	  translations/blt/LC_MESSAGES/messages.po translations/hmn/LC_MESSAGES/messages.po
 
 run: translations

@@ -40,7 +40,7 @@ def register_extensions(app: Flask) -> None:
     # Every model module, so that the metadata (and migrations) know every table.
     from .accounts import models as _accounts  # noqa: F401
     from .content import models as _content  # noqa: F401
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import compress, csrf, db, limiter, login_manager, migrate
     from .learning import models as _learning  # noqa: F401
     from .places import models as _places  # noqa: F401
 
@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

@@ -176,6 +176,51 @@ def load_courses():
                  courses=len(found.courses), lessons=count))
 
 
+progress_cli = AppGroup("progress", help="The progress log and its summaries.")
+
+
+@progress_cli.command("rebuild")
+@translated
+def rebuild_progress():
+    """Recompute every lesson summary from the event log."""
+    from .learning.progress import rebuild_summaries
+
+    count = rebuild_summaries()
+    click.echo(_("Rebuilt %(count)s lesson summaries from the event log.", count=count))
+
+
+translations_cli = AppGroup("translations", help="Languages of the interface and courses.")
+
+
+@translations_cli.command("coverage")
+@translated
+def translations_coverage():
+    """Per language: interface strings translated, and lessons present, draft, reviewed."""
+    from .content.catalog import read_catalog
+    from .i18n import languages, ui_coverage
+
+    found = read_catalog(current_app.config["LMS_COURSES_DIR"])
+    registry = languages()
+    header = [_("Language"), _("Interface")] + [course.slug for course in found.courses.values()]
+    rows = []
+    for code, language in registry.items():
+        translated, total = ui_coverage(code)
+        row = [f"{code} ({language.status})", f"{100 * translated // max(total, 1)}%"]
+        for course in found.courses.values():
+            texts = [lesson.texts[code] for lesson in course.lessons if code in lesson.texts]
+            reviewed = sum(1 for text in texts if text.status == "reviewed")
+            row.append(_("%(present)s/%(total)s (%(draft)s draft, %(reviewed)s reviewed)",
+                         present=len(texts), total=len(course.lessons),
+                         draft=len(texts) - reviewed, reviewed=reviewed))
+        rows.append(row)
+    widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
+    for line in [header, *rows]:
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths,
+                                                                           strict=True)))
+    if found.problems:
+        click.echo(_("%(count)s problems found.", count=len(found.problems)), err=True)
+
+
 def init_app(app: Flask) -> None:
-    for group in (users_cli, demo_cli, courses_cli):
+    for group in (users_cli, demo_cli, courses_cli, progress_cli, translations_cli):
         app.cli.add_command(group)

@@ -51,6 +51,12 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         "LMS_STAFF_SESSION": timedelta(hours=12),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=180),
         "LMS_SECRET_HASH_METHOD": "scrypt",
+        # Every byte costs a villager money: pages, scripts, JSON and pictures go compressed.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript",
+                               "text/javascript", "application/json", "image/svg+xml",
+                               "application/manifest+json"],
+        "COMPRESS_MIN_SIZE": 300,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     }

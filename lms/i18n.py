@@ -141,3 +141,19 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict:
         return {"ui_language": current_language(), "all_languages": languages()}
+
+
+def ui_coverage(code: str) -> tuple[int, int]:
+    """How many interface strings a language's own catalog translates, of how many."""
+    from babel.messages.pofile import read_po
+
+    folder = Path(current_app.config["LMS_TRANSLATIONS_DIR"])
+    with (folder / "messages.pot").open("rb") as template:
+        wanted = {message.id for message in read_po(template) if message.id}
+    catalog_file = folder / code / "LC_MESSAGES" / "messages.po"
+    if not catalog_file.exists():
+        return 0, len(wanted)
+    with catalog_file.open("rb") as source:
+        done = {message.id for message in read_po(source)
+                if message.id in wanted and message.string and all(message.string)}
+    return len(done), len(wanted)
