@@ -149,3 +149,32 @@ def test_signed_in_pages_are_not_cached_and_carry_security_headers(signed_in):
     assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_sign_in_attempts_are_counted_across_workers_in_redis(test_config, app, world):
+    """Two app instances (two gunicorn workers) share one count through Redis."""
+    import os
+    import uuid
+
+    import redis
+
+    from lms import create_app
+
+    url = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis on this machine")
+    config = {**test_config, "RATELIMIT_STORAGE_URI": url, "LMS_LOGIN_RATE_LIMIT": "3 per minute",
+              "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    workers = [create_app(config), create_app(config)]
+    for worker in workers:
+        from .conftest import IsolatedClient
+
+        worker.test_client_class = IsolatedClient
+    clients = [worker.test_client() for worker in workers]
+    codes = [sign_in(clients[n % 2], "0911000013", "wrong password!").status_code
+             for n in range(4)]
+    assert codes == [401, 401, 401, 429]

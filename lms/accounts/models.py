@@ -68,9 +68,11 @@ class Person(db.Model):
 
     @property
     def initials(self) -> str:
-        """Up to two letters for an avatar: the given name comes last in Vietnamese."""
+        """Two letters for an avatar: family name and given name (which comes last)."""
         parts = self.name.split()
-        return "".join(p[0] for p in parts[-2:]).upper() if parts else "?"
+        if not parts:
+            return "?"
+        return (parts[0][0] + parts[-1][0] if len(parts) > 1 else parts[0][0]).upper()
 
     @property
     def first_name(self) -> str:

@@ -99,7 +99,9 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
-@limiter.limit("60 per minute; 600 per hour", methods=["POST"])
+# A coarse flood guard per IP, generous because carrier NAT puts a whole commune behind
+# one address; the real brake is the per-account and per-device delay in `authenticate`.
+@limiter.limit(lambda: current_app.config["LMS_LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(home_url(current_user))
