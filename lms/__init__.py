@@ -64,9 +64,11 @@ def register_blueprints(app: Flask) -> None:
     from .ambassadors.views import bp as ambassadors_bp
     from .api import bp as api_bp
     from .learning.views import bp as learning_bp
+    from .pwa.views import bp as pwa_bp
     from .stats.views import bp as stats_bp
 
-    for blueprint in (accounts_bp, learning_bp, ambassadors_bp, stats_bp, admin_bp, api_bp):
+    for blueprint in (accounts_bp, learning_bp, ambassadors_bp, stats_bp, admin_bp, api_bp,
+                      pwa_bp):
         app.register_blueprint(blueprint)
 
     from .auth import mark_public

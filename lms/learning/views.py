@@ -172,8 +172,28 @@ def _render_step(course, lesson, text, current, person, fell_back, error=None, s
         option_audio=[_audio_url(course, text.language, name) for name in current.option_audio],
         share_url=url_for("learning.lesson", course_slug=course.slug, lesson_slug=lesson.slug,
                           _external=True),
+        offline_text=_offline_text(),
     )
     return page, status
+
+
+def _offline_text() -> dict[str, str]:
+    """The words the page's script needs when it grades and answers without a connection."""
+    return {
+        "right": _("Right!"), "wrong": _("Not quite."), "correct": _("Right answer"),
+        "done": _("Lesson done!"), "almost": _("Almost there"),
+        "score": _("You answered %(right)s of %(total)s questions right."),
+        "later": _("Saved on this phone. It will be sent when the connection returns."),
+        "notSaved": _("This course is not saved on this phone. Connect to the internet and "
+                      "try again."),
+        "waiting": _("%(count)s lessons waiting to be sent. They will be sent when the "
+                     "connection returns."),
+    }
+
+
+@bp.app_context_processor
+def learner_context() -> dict:
+    return {"learning_person": active_person}
 
 
 def _audio_url(course, language: str, name: str | None) -> str | None:

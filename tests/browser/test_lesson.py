@@ -38,10 +38,10 @@ def take_lesson(page, base, course, lesson, quiz_right=True, checks=None) -> Non
             good = quiz_right or step.kind != "quiz"
             answer = right_answer(step.question) if good else wrong_answer(step.question)
             answer_on_page(page, step.question, answer)
-            assert page.get_by_role("heading", name="Đúng rồi!" if good else "Chưa đúng."
-                                    ).is_visible()
+            page.get_by_role("heading", name="Đúng rồi!" if good else "Chưa đúng.").wait_for()
         button = "Xong, xem kết quả" if step.number == lesson.step_count else "Tiếp theo"
         page.get_by_role("button", name=button).click()
+    page.get_by_role("heading", name="Xong bài học!" if quiz_right else "Sắp được rồi").wait_for()
 
 
 def test_member_completes_a_lesson_with_javascript(live_server, phone, world, tmp_path):

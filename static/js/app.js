@@ -1,0 +1,309 @@
+// Progressive enhancement only: every lesson works without this file.
+(function () {
+  "use strict";
+
+  // Listen: the phone's own speech synthesis, where it speaks the lesson's language.
+  var synth = window.speechSynthesis;
+  var buttons = document.querySelectorAll("button.listen");
+  function voiceFor(tags) {
+    if (!synth) return null;
+    var voices = synth.getVoices();
+    for (var t = 0; t < tags.length; t++) {
+      var tag = tags[t].toLowerCase();
+      for (var v = 0; v < voices.length; v++) {
+        var lang = (voices[v].lang || "").toLowerCase().replace("_", "-");
+        if (lang === tag || lang.indexOf(tag + "-") === 0) return voices[v];
+      }
+    }
+    return null;
+  }
+  function enableListen() {
+    buttons.forEach(function (button) {
+      var tags = (button.getAttribute("data-voices") || "").split(" ").filter(Boolean);
+      var voice = voiceFor(tags);
+      if (!voice) return;
+      button.hidden = false;
+      button.onclick = function () {
+        synth.cancel();
+        var utterance = new SpeechSynthesisUtterance(button.getAttribute("data-speak"));
+        utterance.voice = voice;
+        utterance.lang = voice.lang;
+        utterance.rate = 0.9;
+        synth.speak(utterance);
+      };
+    });
+  }
+  if (synth && buttons.length) {
+    enableListen();
+    if (synth.addEventListener) synth.addEventListener("voiceschanged", enableListen);
+  }
+
+  // Share: the phone's share sheet (Zalo and the rest), where the browser has one.
+  var share = document.querySelector(".js-share");
+  if (share && navigator.share) {
+    share.hidden = false;
+    share.addEventListener("click", function () {
+      navigator.share({ title: share.getAttribute("data-title"), url: share.getAttribute("data-url") })
+        .catch(function () {});
+    });
+  }
+})();
+
+// ---------------------------------------------------------------------------------------
+// Offline: a service worker keeps saved courses; progress made without a connection waits
+// in IndexedDB, each event with its own UUID, and is sent when the connection returns.
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator) || !window.indexedDB) return;
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+
+  // Who is learning: a page fresh from the server says so; a saved page may have been saved
+  // for another member of the household, so offline the last fresh answer counts.
+  var forcedOffline = /[?&]retry=offline/.test(location.search);
+  var person = document.body.getAttribute("data-person");
+  if (navigator.onLine && !forcedOffline) {
+    if (person) localStorage.setItem("person", person); else localStorage.removeItem("person");
+  } else {
+    person = localStorage.getItem("person");
+  }
+  var csrf = document.querySelector("meta[name=csrf-token]");
+  var text = {};
+  var textNode = document.getElementById("offline-text");
+  if (textNode) text = JSON.parse(textNode.textContent);
+
+  // --- the queue -------------------------------------------------------------------------
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open("hocso", 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore("events", { keyPath: "id" });
+        request.result.createObjectStore("attempts", { keyPath: "key" });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  function store(name, mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(name, mode);
+        var result = work(tx.objectStore(name));
+        tx.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : result); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+  function queued() { return store("events", "readonly", function (s) { return s.getAll(); }); }
+  function enqueue(event) {
+    return store("events", "readwrite", function (s) { s.put(event); }).then(showStatus);
+  }
+  function uuid4() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function makeEvent(type, course, lesson, step, answer) {
+    return { id: uuid4(), person: Number(person), type: type, course: course, lesson: lesson,
+             step: step, answer: answer === undefined ? null : answer,
+             occurred_at: new Date().toISOString() };
+  }
+
+  // --- sending -------------------------------------------------------------------------
+  var statusNode = document.getElementById("sync-status");
+  var sending = false, wait = 2000, timer = null;
+  function showStatus() {
+    if (!statusNode) return Promise.resolve();
+    return queued().then(function (events) {
+      var lessons = {};
+      events.forEach(function (e) { lessons[e.person + "/" + e.course + "/" + e.lesson] = 1; });
+      var count = Object.keys(lessons).length;
+      statusNode.hidden = false;
+      statusNode.className = "sync " + (count ? "waiting" : "saved");
+      statusNode.textContent = count ? (text.waiting || statusNode.getAttribute("data-waiting") || "").replace("%(count)s", count)
+                                     : statusNode.getAttribute("data-saved");
+      return count;
+    });
+  }
+  function send() {
+    if (sending || !csrf || !navigator.onLine) return Promise.resolve();
+    sending = true;
+    return queued().then(function loop(events) {
+      if (!events.length) return;
+      var batch = events.slice(0, 100);
+      return fetch("/api/v1/progress/events", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf.content },
+        body: JSON.stringify({ events: batch })
+      }).then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.json();
+      }).then(function (answer) {
+        // Accepted, already there, or refused for good: none of these is sent again.
+        var done = answer.accepted.concat(answer.duplicates,
+          answer.rejected.map(function (r) { return r.id; }));
+        return store("events", "readwrite", function (s) { done.forEach(function (id) { s.delete(id); }); });
+      }).then(queued).then(loop);
+    }).then(function () { wait = 2000; }, function () {
+      clearTimeout(timer);
+      timer = setTimeout(send, wait);
+      wait = Math.min(wait * 2, 300000);
+    }).then(function () { sending = false; return showStatus(); });
+  }
+  window.addEventListener("online", send);
+  if (person) { showStatus(); send(); }
+
+  // --- sign-out on a shared phone: send what waits, then forget the saved pages ----------
+  var logout = document.querySelector("form.js-logout");
+  if (logout) logout.addEventListener("submit", function (event) {
+    event.preventDefault();
+    localStorage.removeItem("person");
+    send().then(function () {
+      return caches.keys().then(function (keys) {
+        return Promise.all(keys.map(function (key) { return caches.delete(key); }));
+      });
+    }).catch(function () {}).then(function () { logout.submit(); });
+  });
+
+  // --- saving a course for offline use ---------------------------------------------------
+  document.querySelectorAll(".js-save-offline").forEach(function (button) {
+    var slug = button.getAttribute("data-course");
+    var state = document.querySelector(".js-save-state[data-course='" + slug + "']");
+    var key = "saved:" + slug;
+    function say(message) { if (state) state.textContent = message; }
+    var saved = localStorage.getItem(key);
+    if (saved) say(button.getAttribute("data-saved").replace("%(size)s", saved.split("|")[1]));
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      say(button.getAttribute("data-saving"));
+      fetch("/api/v1/courses/" + slug + "/offline" + location.search, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (list) {
+          return caches.open("hocso-course-" + slug).then(function (cache) {
+            return cache.addAll(list.urls);
+          }).then(function () {
+            var size = Math.max(1, Math.round(list.bytes / 1024)) + " KB";
+            localStorage.setItem(key, list.version + "|" + size);
+            say(button.getAttribute("data-saved").replace("%(size)s", size));
+          });
+        }).catch(function () { say(button.getAttribute("data-failed")); });
+    });
+  });
+
+  // --- a lesson step without a connection -----------------------------------------------
+  var article = document.querySelector("article.step");
+  if (!article || !person) return;
+  var course = article.getAttribute("data-course"), lesson = article.getAttribute("data-lesson");
+  var step = Number(article.getAttribute("data-step")), total = Number(article.getAttribute("data-total"));
+  var kind = article.getAttribute("data-kind");
+  var attemptKey = person + "/" + course + "/" + lesson;
+  function offline() { return forcedOffline || !navigator.onLine; }
+  function courseData() {
+    return caches.match("/api/v1/courses/" + course, { ignoreSearch: true })
+      .then(function (r) { if (!r) throw new Error("not saved"); return r.json(); });
+  }
+  function lessonStep(data) {
+    var found = data.lessons.filter(function (l) { return l.slug === lesson; })[0];
+    return { lesson: found, step: found.steps[step - 1], mastery: data.mastery };
+  }
+  function readAnswer(form, question) {
+    if (question.kind === "order") {
+      var order = [];
+      for (var i = 0; i < question.options.length; i++) {
+        var value = form.querySelector("[name=position-" + i + "]").value;
+        if (value === "") return null;
+        order.push(Number(value));
+      }
+      return order;
+    }
+    var checked = Array.prototype.map.call(form.querySelectorAll("input[name=choice]:checked"),
+      function (input) { return Number(input.value); });
+    if (question.kind === "multiple") return checked.sort();
+    return checked.length ? checked[0] : null;
+  }
+  function isRight(question, answer) {
+    var right = [];
+    question.options.forEach(function (o, i) { if (o.correct) right.push(i); });
+    if (question.kind === "order") return answer.every(function (v, i) { return v === i; });
+    if (question.kind === "multiple") return JSON.stringify(answer) === JSON.stringify(right);
+    return answer === right[0];
+  }
+  function element(tag, className, words) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (words) node.textContent = words;
+    return node;
+  }
+  function goOn(nextForm) {
+    nextForm.addEventListener("submit", function (event) {
+      if (!offline()) return;
+      event.preventDefault();
+      enqueue(makeEvent("step_viewed", course, lesson, step, { seconds: 0 })).then(function () {
+        if (step < total) { location.href = location.pathname.replace(/\/\d+$/, "/" + (step + 1)); return; }
+        return finishOffline();
+      });
+    });
+  }
+  function finishOffline() {
+    return Promise.all([courseData(), store("attempts", "readonly", function (s) { return s.get(attemptKey); })])
+      .then(function (both) {
+        var data = lessonStep(both[0]), answers = (both[1] && both[1].answers) || {};
+        var quiz = data.lesson.steps.filter(function (s) { return s.kind === "quiz"; });
+        var right = quiz.filter(function (s) { return s.number in answers && isRight(s.question, answers[s.number]); }).length;
+        var passed = right / Math.max(quiz.length, 1) >= data.mastery;
+        return enqueue(makeEvent("lesson_completed", course, lesson, total, { answers: answers }))
+          .then(function () { return store("attempts", "readwrite", function (s) { s.delete(attemptKey); }); })
+          .then(function () {
+            article.textContent = "";
+            article.appendChild(element("h1", "", passed ? text.done : text.almost));
+            article.appendChild(element("p", "feedback " + (passed ? "right" : "wrong"),
+              text.score.replace("%(right)s", right).replace("%(total)s", quiz.length)));
+            article.appendChild(element("p", "", text.later));
+            document.querySelectorAll("form.bottom").forEach(function (f) { f.hidden = true; });
+          });
+      });
+  }
+  var questionForm = document.querySelector("form.question");
+  if (questionForm) questionForm.addEventListener("submit", function (event) {
+    if (!offline()) return;
+    event.preventDefault();
+    courseData().then(function (data) {
+      var question = lessonStep(data).step.question;
+      var answer = readAnswer(questionForm, question);
+      if (answer === null) return;
+      var right = isRight(question, answer);
+      var work = enqueue(makeEvent("answer_submitted", course, lesson, step, answer));
+      if (kind === "quiz") work = work.then(function () {
+        return store("attempts", "readwrite", function (s) {
+          var request = s.get(attemptKey);
+          request.onsuccess = function () {
+            var attempt = request.result || { key: attemptKey, answers: {} };
+            attempt.answers[step] = answer;
+            s.put(attempt);
+          };
+        });
+      });
+      return work.then(function () {
+        var box = element("section", "feedback " + (right ? "right" : "wrong"));
+        box.setAttribute("role", "status");
+        box.appendChild(element("h2", "", right ? text.right : text.wrong));
+        var list = element("ul", "explained");
+        var chosen = [].concat(answer);
+        question.options.forEach(function (option, index) {
+          if (question.kind === "order" || !(option.correct || chosen.indexOf(index) >= 0)) return;
+          var item = element("li", option.correct ? "right" : "wrong");
+          item.appendChild(element("strong", "", option.text + (option.correct ? " — " + text.correct : "")));
+          item.appendChild(element("p", "", option.feedback));
+          list.appendChild(item);
+        });
+        if (question.kind === "order") box.appendChild(element("p", "", question.feedback));
+        box.appendChild(list);
+        questionForm.replaceWith(box);
+        var next = document.getElementById("offline-next");
+        if (next) next.hidden = false;
+      });
+    }).catch(function () { alert(text.notSaved); });
+  });
+  document.querySelectorAll("form.bottom").forEach(goOn);
+})();

@@ -1,0 +1,71 @@
+// Học Số service worker: saved courses play without a connection.
+// Pages: network first, the saved copy when the network fails. Pictures and scripts:
+// the saved copy first (their URLs carry a version, so a copy is never stale).
+"use strict";
+
+var RUNTIME = "hocso-runtime";
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+
+function fromCache(request) {
+  return caches.match(request).then(function (found) {
+    return found || caches.match(request, { ignoreSearch: true });
+  });
+}
+
+function lessonStart(url) {
+  // /learn/<course>/<lesson> redirects to a step online; offline, to its saved first step.
+  if (!/^\/learn\/[^/]+\/[^/]+$/.test(url.pathname)) return Promise.resolve(undefined);
+  return caches.match(url.pathname + "/1").then(function (found) {
+    return found ? Response.redirect(url.pathname + "/1", 302) : undefined;
+  });
+}
+
+function notSaved() {
+  return new Response(
+    "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+    "<title>Học Số</title><body style='font:18px system-ui;padding:1rem'>" +
+    "<h1>Không có kết nối</h1><p>Trang này chưa được lưu trên điện thoại. Hãy thử lại khi có sóng.</p>" +
+    "<p lang=en>No connection: this page is not saved on this phone.</p><p><a href='/learn'>Học Số</a></p>",
+    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+
+  if (request.method === "POST") {
+    if (request.mode !== "navigate") return;  // the API: the page handles its own retries
+    // A form sent while the connection drops: go back to the page, which then works
+    // offline, instead of showing the browser's error.
+    event.respondWith(fetch(request).catch(function () {
+      return Response.redirect(url.pathname + "?retry=offline", 303);
+    }));
+    return;
+  }
+  if (request.method !== "GET") return;
+
+  if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/content/") === 0) {
+    event.respondWith(fromCache(request).then(function (found) {
+      return found || fetch(request).then(function (response) {
+        if (response.ok) {
+          var copy = response.clone();
+          caches.open(RUNTIME).then(function (cache) { cache.put(request, copy); });
+        }
+        return response;
+      });
+    }));
+    return;
+  }
+  if (request.mode === "navigate" || url.pathname.indexOf("/api/v1/courses/") === 0) {
+    event.respondWith(fetch(request).catch(function () {
+      return fromCache(request).then(function (found) {
+        return found || lessonStart(url).then(function (start) {
+          return start || (request.mode === "navigate" ? notSaved() : Response.error());
+        });
+      });
+    }));
+  }
+});

@@ -1,0 +1,95 @@
+"""Offline: a saved course plays without a connection, and its progress arrives later,
+exactly once, for the right person."""
+
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.learning.models import EventType, LessonProgress, ProgressEvent, Status
+
+from ..learning_helpers import lesson_of
+from .conftest import PHONE
+from .test_lesson import sign_in_household, staff_page, take_lesson
+
+SAVED = "Mọi tiến độ của bạn đã được lưu."
+
+
+def save_course(page, base: str, slug: str) -> None:
+    page.goto(f"{base}/learn/{slug}")
+    page.get_by_role("button", name="Lưu để học không cần mạng").click()
+    page.get_by_text("Đã lưu trên điện thoại").wait_for()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def events_of(person_id: int) -> list[ProgressEvent]:
+    db.session.commit()
+    return db.session.scalars(select(ProgressEvent).where(ProgressEvent.person_id == person_id)
+                              ).all()
+
+
+def test_a_lesson_done_offline_arrives_once_when_the_connection_returns(
+        live_server, browser, world):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    member = world["mine"].members[0]
+    sign_in_household(page, live_server, member.name)
+    course, lesson = lesson_of()
+    save_course(page, live_server, course.slug)
+
+    context.set_offline(True)
+    take_lesson(page, live_server, course, lesson)
+    assert page.get_by_role("heading", name="Xong bài học!").is_visible()
+    page.reload()  # still offline: the saved page comes back
+    assert page.get_by_text("bài học đang chờ gửi").is_visible()
+    assert events_of(member.id) == []
+
+    context.set_offline(False)
+    page.reload()
+    page.get_by_text(SAVED).wait_for()
+    events = events_of(member.id)
+    steps = lesson.texts["vi"].steps
+    questions = sum(1 for s in steps if s.question is not None)
+    assert len(events) == len(steps) + questions + 1
+    assert len({e.event_id for e in events}) == len(events)
+    assert sum(e.type == EventType.LESSON_COMPLETED for e in events) == 1
+    summary = db.session.scalar(select(LessonProgress).filter_by(person_id=member.id))
+    assert summary.status == Status.COMPLETED
+
+    page.reload()  # nothing is sent twice
+    page.get_by_text(SAVED).wait_for()
+    assert len(events_of(member.id)) == len(events)
+
+    ambassador_context, ambassador = staff_page(browser, live_server, world["ambassador"].phone)
+    card = ambassador.locator("li.member", has_text=member.name)
+    assert "1 bài đã xong" in card.inner_text()
+    ambassador_context.close()
+    context.close()
+
+
+def test_two_members_on_one_phone_keep_their_own_offline_progress(live_server, browser, world):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    first, second = world["mine"].members[0], world["mine"].members[1]
+    sign_in_household(page, live_server, first.name)
+    course, lesson = lesson_of()
+    save_course(page, live_server, course.slug)
+    context.set_offline(True)
+    take_lesson(page, live_server, course, lesson)
+    context.set_offline(False)
+
+    page.goto(live_server + "/who")
+    page.get_by_role("button", name=second.name).click()
+    page.wait_for_url("**/learn")
+    other_course, other_lesson = lesson_of(index=1)
+    page.goto(f"{live_server}/learn/{other_course.slug}/{other_lesson.slug}/1")
+    context.set_offline(True)
+    take_lesson(page, live_server, other_course, other_lesson)
+    context.set_offline(False)
+    page.reload()
+    page.get_by_text(SAVED).wait_for()
+
+    assert {e.lesson for e in events_of(first.id)} == {lesson.slug}
+    assert {e.lesson for e in events_of(second.id)} == {other_lesson.slug}
+    counts = dict(db.session.execute(select(ProgressEvent.person_id, func.count())
+                                     .group_by(ProgressEvent.person_id)).all())
+    assert set(counts) == {first.id, second.id}
+    context.close()
