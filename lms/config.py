@@ -51,6 +51,11 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         "LMS_HOUSEHOLD_SESSION": timedelta(days=180),
         "LMS_STAFF_SESSION": timedelta(hours=12),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=180),
+        # The cookie is set at sign-in, not on every response: each response is smaller,
+        # and pictures and scripts carry no cookie to re-send.
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        # Static URLs carry their content hash (templating.static_url).
+        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
         "LMS_SECRET_HASH_METHOD": "scrypt",
         # Every byte costs a villager money: pages, scripts, JSON and pictures go compressed.
         "COMPRESS_ALGORITHM": ["br", "gzip"],

@@ -8,8 +8,6 @@ from flask import Flask, current_app, url_for
 from flask_babel import format_decimal
 from markupsafe import Markup
 
-ONE_YEAR = 365 * 24 * 3600
-
 
 @cache
 def _fingerprint(path: str) -> str:
@@ -28,4 +26,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["inline_css"] = Markup(css)  # noqa: S704 (our own file, not input)
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.filters["number"] = format_decimal
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", ONE_YEAR)

@@ -29,8 +29,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @app.before_request
-    def keep_session_lifetime() -> None:
-        session.permanent = True
+    def end_expired_staff_session() -> None:
         expires_at = session.get(STAFF_EXPIRY_KEY)
         if expires_at is not None and expires_at < utcnow().timestamp():
             logout_user()
@@ -43,6 +42,7 @@ STAFF_EXPIRY_KEY = "staff_expires_at"
 def begin_session(account: Account) -> None:
     """Sign in: a household phone stays signed in; staff sessions end sooner."""
     session.clear()
+    session.permanent = True
     login_user(account, remember=account.role.value == "learner",
                duration=current_app.config["LMS_HOUSEHOLD_SESSION"])
     if account.is_staff:
