@@ -178,3 +178,11 @@ def test_sign_in_attempts_are_counted_across_workers_in_redis(test_config, app, 
     codes = [sign_in(clients[n % 2], "0911000013", "wrong password!").status_code
              for n in range(4)]
     assert codes == [401, 401, 401, 429]
+
+
+def test_a_household_phone_signs_out_for_good(signed_in):
+    client = signed_in("mine")
+    token = csrf_from(client, "/learn")
+    client.post("/logout", data={"csrf_token": token})
+    response = client.get("/learn")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

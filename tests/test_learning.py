@@ -150,3 +150,29 @@ def test_course_pictures_are_served_long_cached_and_cannot_run_script(signed_in)
     assert signed_in("mine").get(f"/content/{course.slug}/course.yaml").status_code == 404
     assert signed_in("mine").get(f"/content/{course.slug}/images/../course.yaml"
                                  ).status_code == 404
+
+
+def test_a_shared_lesson_link_opens_the_lesson_after_sign_in(client, world):
+    from .conftest import TEST_PIN
+
+    link = "/learn/public-services/using-vneid"
+    response = client.get(link)
+    assert response.status_code == 302 and "next=" in response.headers["Location"]
+    token = csrf_from(client, response.headers["Location"])
+    response = client.post("/login", data={"phone": "0911000001", "secret": TEST_PIN,
+                                           "csrf_token": token, "next": link})
+    picker = response.headers["Location"]
+    assert picker.startswith("/who") and "next=" in picker
+    token = csrf_from(client, picker)
+    response = client.post(picker, data={"person": world["mine"].members[0].id,
+                                         "csrf_token": token})
+    assert response.headers["Location"] == link
+
+
+def test_listen_is_offered_only_where_it_can_speak(signed_in):
+    page = signed_in("mine").get("/learn/public-services/vneid-two-levels/1").get_data(
+        as_text=True)
+    assert 'class="listen"' in page and 'data-voices="vi-VN vi"' in page and " hidden>" in page
+    hmong = signed_in("mine").get("/learn/public-services/vneid-two-levels/1?lang=hmn"
+                                  ).get_data(as_text=True)
+    assert 'data-voices=""' in hmong  # no voice speaks H'Mong: the script never shows it

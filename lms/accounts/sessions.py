@@ -32,8 +32,8 @@ def init_app(app: Flask) -> None:
     def end_expired_staff_session() -> None:
         expires_at = session.get(STAFF_EXPIRY_KEY)
         if expires_at is not None and expires_at < utcnow().timestamp():
-            logout_user()
             session.clear()
+            logout_user()
 
 
 STAFF_EXPIRY_KEY = "staff_expires_at"

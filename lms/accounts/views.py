@@ -161,8 +161,9 @@ def pick_person():
 @bp.route("/logout", methods=["POST"])
 @access(SIGNED_IN)
 def logout():
-    logout_user()
+    # Clear first: logout_user() leaves the mark that deletes the "remember me" cookie.
     session.clear()
+    logout_user()
     flash(_("You have signed out."), "info")
     response = redirect(url_for("accounts.login"))
     # The browser's cache may hold pages of the person who just left a shared phone.

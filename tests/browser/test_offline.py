@@ -93,3 +93,23 @@ def test_two_members_on_one_phone_keep_their_own_offline_progress(live_server, b
                                      .group_by(ProgressEvent.person_id)).all())
     assert set(counts) == {first.id, second.id}
     context.close()
+
+
+def test_signing_out_sends_what_waits_and_forgets_the_saved_pages(live_server, browser, world):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    member = world["mine"].members[0]
+    sign_in_household(page, live_server, member.name)
+    course, lesson = lesson_of()
+    save_course(page, live_server, course.slug)
+    context.set_offline(True)
+    page.goto(f"{live_server}/learn/{course.slug}/{lesson.slug}/1")
+    page.get_by_role("button", name="Tiếp theo").click()
+    page.wait_for_url("**/2")
+    context.set_offline(False)
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/login")
+    assert page.evaluate("caches.keys()") == []
+    assert page.evaluate("localStorage.getItem('person')") is None
+    assert [e.step for e in events_of(member.id)] == [1]
+    context.close()
