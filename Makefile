@@ -38,11 +38,13 @@ messages: $(STAMP)
 	sed -i '/^msgstr\[1\] ""$$/d; /^"Plural-Forms:/d; s/^"Content-Transfer-Encoding: 8bit\\n"$$/&\n"Plural-Forms: nplurals=1; plural=0;\\n"/' \
 	  translations/blt/LC_MESSAGES/messages.po translations/hmn/LC_MESSAGES/messages.po
 
+# A development server on this machine: debug settings, the demo commune, no secrets to set.
+run: export LMS_ENV = development
 run: translations
 	$(FLASK) db upgrade
 	$(FLASK) courses load
-	LMS_ENV=development $(FLASK) demo load
-	LMS_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # Browser tests need Debian's chromium; as root on Debian it is installed here.
 chromium:
