@@ -7,7 +7,7 @@ helpers, so that an out-of-scope object is simply not found (404), never shown.
 from collections.abc import Callable, Iterable
 from functools import wraps
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import Select, false, select
 
@@ -137,6 +137,8 @@ def get_visible_or_404(query: Select, model, object_id: int):
     """Fetch one object through a scope query; anything outside the scope is a 404."""
     found = db.session.scalar(query.where(model.id == object_id))
     if found is None:
+        current_app.logger.info("refused access: account=%s %s=%s", current_user.get_id(),
+                                model.__name__, object_id)
         abort(404)
     return found
 

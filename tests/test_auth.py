@@ -186,3 +186,25 @@ def test_a_household_phone_signs_out_for_good(signed_in):
     client.post("/logout", data={"csrf_token": token})
     response = client.get("/learn")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_staff_session_ends_sooner_than_a_household_phone(signed_in):
+    from lms.accounts.sessions import STAFF_EXPIRY_KEY
+
+    official = signed_in("official")
+    with official.session_transaction() as session:
+        assert session[STAFF_EXPIRY_KEY] > 0
+        session[STAFF_EXPIRY_KEY] = 1.0  # long ago
+    assert official.get("/official/").status_code == 302
+    household = signed_in("mine")
+    with household.session_transaction() as session:
+        assert STAFF_EXPIRY_KEY not in session
+
+
+def test_refused_access_is_logged_without_secrets(signed_in, world, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    signed_in("ambassador").get(f"/ambassador/households/{world['theirs'].id}")
+    assert any("refused access" in r.getMessage() for r in caplog.records)
+    assert not any("TEST" in r.getMessage() or "núi" in r.getMessage() for r in caplog.records)

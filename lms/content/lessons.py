@@ -14,6 +14,7 @@ from .yamllines import LineDict
 
 FRONT_MATTER_KEYS = {"title", "status", "minutes", "sources"}
 STATUSES = ("reviewed", "draft")
+MIN_MINUTES, MAX_MINUTES = 3, 7
 PICTURE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
 RAW_HTML = re.compile(r"<\s*[a-zA-Z!/?]")
 FENCE = "```"
@@ -75,8 +76,11 @@ class LessonParser:
         if data.get("status") not in STATUSES:
             self.report(data.line_of("status"), _("status must be reviewed or draft."))
         minutes = data.get("minutes")
-        if not isinstance(minutes, int) or not 1 <= minutes <= 15:
-            self.report(data.line_of("minutes"), _("minutes must be a whole number from 1 to 15."))
+        if not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
+            # A lesson is a 3-7 minute sitting on a shared phone, not a lecture.
+            self.report(data.line_of("minutes"),
+                        _("minutes must be a whole number from %(low)s to %(high)s.",
+                          low=MIN_MINUTES, high=MAX_MINUTES))
         sources = data.get("sources")
         if not isinstance(sources, list) or not sources:
             self.report(data.line_of("sources"), _("sources must list where the facts come from."))
