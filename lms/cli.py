@@ -139,18 +139,25 @@ def load_demo():
 courses_cli = AppGroup("courses", help="Course content in LMS_COURSES_DIR.")
 
 
-@courses_cli.command("check")
-@translated
-def check_courses():
-    """Check every course file; print file:line problems and exit 1 if any."""
+def _read_and_report(refusal: str):
+    """Read the courses, print every problem as file:line, and exit 1 if there is one."""
     from .content.catalog import read_catalog
 
     found = read_catalog(current_app.config["LMS_COURSES_DIR"])
     for problem in found.problems:
         click.echo(str(problem), err=True)
     if found.problems:
-        click.echo(_("%(count)s problems found.", count=len(found.problems)), err=True)
+        click.echo(refusal % {"count": len(found.problems)}, err=True)
         sys.exit(1)
+    return found
+
+
+@courses_cli.command("check")
+@translated
+def check_courses():
+    """Check every course file; print file:line problems and exit 1 if any."""
+    # Translators: %(count)s is filled in later with the number of problems.
+    found = _read_and_report(_("%(count)s problems found.", count="%(count)s"))
     lessons = sum(len(course.lessons) for course in found.courses.values())
     click.echo(_("%(courses)s courses and %(lessons)s lessons are correct.",
                  courses=len(found.courses), lessons=lessons))
@@ -160,16 +167,10 @@ def check_courses():
 @translated
 def load_courses():
     """Check the courses and record their lessons; refuses if any file has a problem."""
-    from .content.catalog import read_catalog
     from .content.operations import store_lesson_index
 
-    found = read_catalog(current_app.config["LMS_COURSES_DIR"])
-    for problem in found.problems:
-        click.echo(str(problem), err=True)
-    if found.problems:
-        click.echo(_("Nothing was loaded: %(count)s problems found.",
-                     count=len(found.problems)), err=True)
-        sys.exit(1)
+    found = _read_and_report(_("Nothing was loaded: %(count)s problems found.",
+                               count="%(count)s"))
     count = store_lesson_index(found)
     current_app.extensions["lms_catalog"] = found
     click.echo(_("Loaded %(courses)s courses with %(lessons)s lessons.",

@@ -9,7 +9,7 @@ from datetime import timedelta
 from .accounts.models import Account, Person
 from .content.catalog import catalog
 from .extensions import db
-from .learning.grading import display_order
+from .learning.grading import display_order, right_answer
 from .learning.progress import record_events
 from .models_common import utcnow
 
@@ -18,15 +18,6 @@ def _event_id(*parts) -> str:
     """The same demo event gets the same id every time, so loading twice adds nothing."""
     digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()[:16]
     return str(uuid.UUID(bytes=digest, version=4))
-
-
-def _right_answers(step):
-    question = step.question
-    if question.kind == "multiple":
-        return sorted(question.correct_indexes)
-    if question.kind == "order":
-        return list(range(len(question.options)))
-    return question.correct_indexes[0]
 
 
 def _wrong_answers(step):
@@ -50,7 +41,7 @@ def lesson_events(person: Person, course, lesson, passed: bool, finished: bool,
     for step in text.steps[:last]:
         moment += timedelta(seconds=40)
         if step.question is not None:
-            answer = _right_answers(step) if passed or step.kind != "quiz" else \
+            answer = right_answer(step.question) if passed or step.kind != "quiz" else \
                 _wrong_answers(step)
             answers[str(step.number)] = answer
             events.append({**base, "id": _event_id(person.id, lesson.slug, step.number, "a"),

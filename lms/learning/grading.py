@@ -29,6 +29,13 @@ def check_answer_form(question: Question, answer) -> Answer:
     return answer
 
 
+def right_answer(question: Question) -> Answer:
+    """The answer, in its canonical form, that is graded right."""
+    if question.kind in (MULTIPLE, ORDER):
+        return list(question.correct_indexes)
+    return question.correct_indexes[0]
+
+
 def is_correct(question: Question, answer: Answer) -> bool:
     if question.kind == MULTIPLE:
         return set(answer) == set(question.correct_indexes)

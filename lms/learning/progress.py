@@ -137,13 +137,17 @@ def build_event(raw: dict, account: Account, allowed_people: set[int],
     return event
 
 
+def _insert(model):
+    """INSERT with ON CONFLICT DO NOTHING, which both databases speak."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
 def _insert_ignoring_duplicates(rows: list[dict]) -> set[str]:
     """Insert events; returns the ids that were new. The unique event_id decides."""
     if not rows:
         return set()
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(ProgressEvent).values(rows)
+    statement = (_insert(ProgressEvent).values(rows)
                  .on_conflict_do_nothing(index_elements=["event_id"])
                  .returning(ProgressEvent.event_id))
     return set(db.session.scalars(statement).all())
@@ -182,8 +186,6 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
 
 
 def _ensure_summary_rows(events: list[ProgressEvent]) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = {}
     for event in events:
         rows.setdefault((event.person_id, event.course, event.lesson), {
@@ -192,7 +194,7 @@ def _ensure_summary_rows(events: list[ProgressEvent]) -> None:
             "first_seen": event.occurred_at, "last_seen": event.occurred_at,
             "last_step": 0, "content_version": event.content_version,
         })
-    db.session.execute(insert(LessonProgress).values(list(rows.values()))
+    db.session.execute(_insert(LessonProgress).values(list(rows.values()))
                        .on_conflict_do_nothing(index_elements=["person_id", "course",
                                                                "lesson"]))
 
@@ -257,9 +259,7 @@ def issue_certificate_if_complete(person_id: int, course_slug: str) -> None:
         LessonProgress.person_id == person_id, LessonProgress.course == course_slug,
         LessonProgress.status == Status.COMPLETED)))
     if {lesson.slug for lesson in course.lessons} <= done:
-        dialect = db.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        db.session.execute(insert(Certificate).values(
+        db.session.execute(_insert(Certificate).values(
             code=secrets.token_urlsafe(12), person_id=person_id, course=course_slug,
             issued_at=utcnow()).on_conflict_do_nothing(index_elements=["person_id", "course"]))
 
