@@ -32,7 +32,7 @@ def test_hmong_shows_hmong_where_translated_and_vietnamese_elsewhere(client):
     page = response.get_data(as_text=True)
     assert '<html lang="hmn">' in page
     catalog = read_po((TRANSLATIONS / "hmn/LC_MESSAGES/messages.po").open("rb"))
-    translated = catalog.get("Sign in")
+    translated = catalog.get("Phone number")
     assert translated and translated.string and translated.string in page
     # An untranslated string comes in Vietnamese, never English.
     untranslated = [m for m in catalog if m.id and not m.string]
