@@ -138,19 +138,21 @@ def build_event(raw: dict, account: Account, allowed_people: set[int],
 
 
 def _insert(model):
-    """INSERT with ON CONFLICT DO NOTHING, which both databases speak."""
+    """INSERT with ON CONFLICT DO NOTHING, which both databases speak. Built on the table
+    and run with a list of rows: the statement is compiled once and cached, whatever the
+    batch size (a multi-row VALUES clause would be compiled anew for every batch)."""
     dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
 
 
 def _insert_ignoring_duplicates(rows: list[dict]) -> set[str]:
     """Insert events; returns the ids that were new. The unique event_id decides."""
     if not rows:
         return set()
-    statement = (_insert(ProgressEvent).values(rows)
+    statement = (_insert(ProgressEvent)
                  .on_conflict_do_nothing(index_elements=["event_id"])
-                 .returning(ProgressEvent.event_id))
-    return set(db.session.scalars(statement).all())
+                 .returning(ProgressEvent.__table__.c.event_id))
+    return set(db.session.scalars(statement, rows).all())
 
 
 def record_events(account: Account, raw_events: list) -> IngestResult:
@@ -174,8 +176,11 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
         sent_ids[event.event_id] = raw_id
         events.append(event)
     columns = [c.key for c in ProgressEvent.__table__.columns if c.key != "id"]
+    # Sorted: two workers inserting overlapping batches then take their locks in the same
+    # order, so they wait for each other instead of deadlocking.
     new_ids = _insert_ignoring_duplicates(
-        [{key: getattr(event, key) for key in columns} for event in events])
+        [{key: getattr(event, key) for key in columns}
+         for event in sorted(events, key=lambda event: event.event_id)])
     fresh = [event for event in events if event.event_id in new_ids]
     for event in events:
         (result.accepted if event.event_id in new_ids else result.duplicates).append(
@@ -194,9 +199,8 @@ def _ensure_summary_rows(events: list[ProgressEvent]) -> None:
             "first_seen": event.occurred_at, "last_seen": event.occurred_at,
             "last_step": 0, "content_version": event.content_version,
         })
-    db.session.execute(_insert(LessonProgress).values(list(rows.values()))
-                       .on_conflict_do_nothing(index_elements=["person_id", "course",
-                                                               "lesson"]))
+    db.session.execute(_insert(LessonProgress).on_conflict_do_nothing(
+        index_elements=["person_id", "course", "lesson"]), [rows[key] for key in sorted(rows)])
 
 
 def merge_into_summaries(events: list[ProgressEvent]) -> None:
