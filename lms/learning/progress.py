@@ -78,7 +78,7 @@ def _course_lesson(course_slug, lesson_slug) -> tuple[Course, object]:
     return course, lesson
 
 
-def build_event(raw: dict, account: Account, allowed_people: set[int],
+def build_event(raw: dict, account_id: int, allowed_people: set[int],
                 now: datetime) -> ProgressEvent:
     """Validate and grade one event from its JSON form; BadEvent says what is wrong."""
     if not isinstance(raw, dict):
@@ -106,7 +106,7 @@ def build_event(raw: dict, account: Account, allowed_people: set[int],
         raise BadEvent(_("step must be a step number of the lesson."))
     occurred_at, flagged = parse_time(raw.get("occurred_at"), now)
     event = ProgressEvent(
-        event_id=event_id, person_id=person, account_id=account.id, type=kind,
+        event_id=event_id, person_id=person, account_id=account_id, type=kind,
         course=course.slug, lesson=lesson.slug, step=step_number, answer=raw.get("answer"),
         occurred_at=occurred_at, received_at=now, clock_flagged=flagged,
         content_version=course.version, seconds=0,
@@ -160,6 +160,7 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
     reports as accepted is on disk."""
     now = utcnow()
     allowed = set(people_ids(recordable_people(account)))
+    account_id = account.id
     # On SQLite every POST holds the write lock from its first query; checking and grading
     # the batch needs no database, so let the lock go and take it again for the writes.
     db.session.commit()
@@ -169,7 +170,7 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
     for raw in raw_events:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         try:
-            event = build_event(raw, account, allowed, now)
+            event = build_event(raw, account_id, allowed, now)
         except BadEvent as error:
             result.rejected.append({"id": raw_id, "error": str(error)})
             continue
