@@ -31,7 +31,6 @@ import json
 import os
 import random
 import re
-import secrets
 import shutil
 import signal
 import sqlite3
@@ -53,7 +52,13 @@ from pathlib import Path
 
 # The instance set-up and server helpers of the page weight bench (bench/ is on sys.path
 # when this file is run as a script).
-from page_weight import flask, free_port, gunicorn_options, wait_until_up
+from page_weight import (
+    flask,
+    free_port,
+    gunicorn_options,
+    use_temporary_instance,
+    wait_until_up,
+)
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
@@ -620,12 +625,7 @@ def filesystem(path: Path) -> str:
 
 def main() -> int:
     args = parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="lms-ingest-"))
-    os.environ.update({
-        "LMS_INSTANCE_PATH": str(workdir / "instance"),
-        "LMS_ENV": "development",
-        "LMS_SECRET_KEY": secrets.token_hex(32),
-    })
+    workdir = use_temporary_instance("lms-ingest-")
     databases: list[Database] = [SqliteDatabase(workdir)]
     if args.postgres:
         databases.append(PostgresDatabase(args.postgres))

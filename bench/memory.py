@@ -9,17 +9,14 @@ course catalog, templates and translations are loaded), once the workers are idl
 """
 
 import argparse
-import os
-import secrets
 import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import HOUSEHOLD_PHONES, Client, Server, set_up_instance
-from page_weight import wait_until_up
+from page_weight import use_temporary_instance, wait_until_up
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_FILE = REPO / "bench" / "results" / "memory.txt"
@@ -41,15 +38,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--write-results", action="store_true")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="lms-memory-"))
-    os.environ.update({
-        "LMS_INSTANCE_PATH": str(workdir / "instance"),
-        "LMS_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
-        # Development settings only so that the bench's plain-HTTP client keeps its
-        # cookies (production marks them Secure); the code loaded is the same.
-        "LMS_ENV": "development",
-        "LMS_SECRET_KEY": secrets.token_hex(32),
-    })
+    workdir = use_temporary_instance("lms-memory-")
     server = None
     try:
         set_up_instance()

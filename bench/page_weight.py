@@ -58,6 +58,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def use_temporary_instance(prefix: str) -> Path:
+    """Point the app (and the flask commands run from here) at a new folder and database.
+
+    Development settings only so that plain-HTTP clients keep their cookies (production
+    marks them Secure); the code served is the same."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ.update({
+        "LMS_INSTANCE_PATH": str(workdir / "instance"),
+        "LMS_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
+        "LMS_ENV": "development",
+        "LMS_SECRET_KEY": secrets.token_hex(32),
+    })
+    return workdir
+
+
 def flask(*command: str) -> None:
     subprocess.run([sys.executable, "-m", "flask", "--app", "lms", *command], cwd=REPO,
                    check=True, capture_output=True, text=True)
@@ -175,13 +190,7 @@ def report(base: str, results: list[dict], encodings: dict[str, str],
 
 def main() -> int:
     args = parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="lms-page-weight-"))
-    os.environ.update({
-        "LMS_INSTANCE_PATH": str(workdir / "instance"),
-        "LMS_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite'}",
-        "LMS_ENV": "development",
-        "LMS_SECRET_KEY": secrets.token_hex(32),
-    })
+    workdir = use_temporary_instance("lms-page-weight-")
     server: subprocess.Popen | None = None
     try:
         try:
