@@ -59,7 +59,8 @@
 
   // Who is learning: a page fresh from the server says so; a saved page may have been saved
   // for another member of the household, so offline the last fresh answer counts.
-  var forcedOffline = /[?&]retry=offline/.test(location.search);
+  var forcedOffline = /[?&]retry=offline/.test(location.search) ||
+    document.body.hasAttribute("data-saved-copy");
   var person = document.body.getAttribute("data-person");
   if (navigator.onLine && !forcedOffline) {
     if (person) localStorage.setItem("person", person); else localStorage.removeItem("person");

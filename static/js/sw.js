@@ -22,6 +22,18 @@ function lessonStart(url) {
   });
 }
 
+function markedSaved(response) {
+  // The page tells its script that it is a saved copy: whoever it was saved for, the
+  // learner now is the one the phone last heard from the server.
+  if (!response || !(response.headers.get("Content-Type") || "").startsWith("text/html")) {
+    return response;
+  }
+  return response.text().then(function (html) {
+    return new Response(html.replace("<body", "<body data-saved-copy"),
+                        { status: response.status, headers: response.headers });
+  });
+}
+
 function notSaved() {
   return new Response(
     "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
@@ -61,7 +73,7 @@ self.addEventListener("fetch", function (event) {
   }
   if (request.mode === "navigate" || url.pathname.indexOf("/api/v1/courses/") === 0) {
     event.respondWith(fetch(request).catch(function () {
-      return fromCache(request).then(function (found) {
+      return fromCache(request).then(markedSaved).then(function (found) {
         return found || lessonStart(url).then(function (start) {
           return start || (request.mode === "navigate" ? notSaved() : Response.error());
         });
