@@ -49,8 +49,8 @@ def me():
     })
 
 
-def _lesson_outline(course, lesson, language: str) -> dict:
-    text, fell_back = lesson_text(lesson, language)
+def _lesson_outline(lesson, language: str) -> dict:
+    text, _fell_back = lesson_text(lesson, language)
     return {"slug": lesson.slug, "title": text.title, "steps": len(text.steps)}
 
 
@@ -69,7 +69,7 @@ def courses():
     return jsonify([{
         "slug": course.slug,
         "title": localized(course.titles, language)[0],
-        "lessons": [_lesson_outline(course, lesson, language) for lesson in course.lessons],
+        "lessons": [_lesson_outline(lesson, language) for lesson in course.lessons],
     } for course in found])
 
 

@@ -203,16 +203,8 @@ def _audio_url(course, language: str, name: str | None) -> str | None:
                    path=f"audio/{language}/{name}", v=course.version)
 
 
-@bp.route("/learn/<course_slug>/<lesson_slug>/finish", methods=["POST"])
-@access(*LEARNERS)
-def finish(course_slug: str, lesson_slug: str):
-    """End a quiz attempt: the server grades the attempt's latest answers."""
-    person = _person_or_picker()
-    found, chosen = _course_and_lesson(course_slug, lesson_slug)
-    return _finish_attempt(person, found, chosen)
-
-
 def _finish_attempt(person: Person, found, chosen):
+    """End a quiz attempt: the server grades the attempt's latest answers."""
     answers = queries.current_attempt_answers(person.id, found.slug, chosen.slug)
     _record(person, found.slug, chosen.slug, chosen.step_count, EventType.LESSON_COMPLETED,
             {"answers": {str(step): answer for step, (answer, _ok) in answers.items()}})
