@@ -138,6 +138,16 @@ def init_app(app: Flask) -> None:
         default_translation_directories=app.config["LMS_TRANSLATIONS_DIR"],
     )
 
+    @app.after_request
+    def remember_explicit_choice(response):
+        """`?lang=` is remembered in the cookie. The account's saved choice changes only
+        through the switcher's POST, because a GET never changes stored state."""
+        chosen = match_language(request.args.get("lang"))
+        if chosen and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+            response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=400 * 24 * 3600,
+                                samesite="Lax", secure=app.config["SESSION_COOKIE_SECURE"])
+        return response
+
     @app.context_processor
     def language_context() -> dict:
         return {"ui_language": current_language(), "all_languages": languages()}

@@ -127,3 +127,10 @@ def test_community_catalogs_are_marked_draft_and_have_one_plural_form(language):
     text = (TRANSLATIONS / language / "LC_MESSAGES/messages.po").read_text("utf-8")
     assert "nplurals=1; plural=0;" in text
     assert "draft" in text.lower()
+
+
+def test_an_explicit_lang_parameter_is_remembered_in_the_cookie(client):
+    client.get("/login?lang=en")
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
+    client.get("/login?lang=nonsense")
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
