@@ -1,5 +1,7 @@
 """The JSON endpoints of DESIGN.md §4.4 that the foundation provides."""
 
+import pytest
+
 
 def test_health_answers_with_the_database_reachable(client):
     response = client.get("/api/v1/health")
@@ -41,3 +43,34 @@ def test_error_pages_are_translated(client):
 def test_too_large_request_is_refused(client):
     response = client.post("/login", data={"phone": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    (400, "Có chỗ chưa đúng"), (403, "Bạn không được làm việc này"),
+    (404, "Không tìm thấy trang này"), (413, "Nội dung gửi lên quá lớn"),
+    (429, "Thử quá nhiều lần"), (500, "Hệ thống đang gặp trục trặc"),
+])
+def test_every_error_page_is_translated_and_json_under_the_api(app, code, words):
+    from werkzeug.exceptions import default_exceptions
+
+    from lms.errors import _respond
+
+    with app.test_request_context("/learn"):
+        body, status = _respond(default_exceptions[code]())
+        assert status == code and words in body
+    with app.test_request_context("/api/v1/me?lang=en"):
+        body, status = _respond(default_exceptions[code]())
+        assert status == code and body.get_json()["status"] == code
+
+
+def test_an_unexpected_error_answers_a_translated_500(signed_in, monkeypatch):
+    from lms.api import views
+
+    def broken(account):
+        raise RuntimeError("something broke")
+
+    client = signed_in("official")
+    monkeypatch.setattr(views, "account_commune", broken)
+    response = client.get("/api/v1/me")
+    assert response.status_code == 500 and response.is_json
+    assert "something broke" not in response.get_data(as_text=True)

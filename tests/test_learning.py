@@ -176,3 +176,23 @@ def test_listen_is_offered_only_where_it_can_speak(signed_in):
     hmong = signed_in("mine").get("/learn/public-services/vneid-two-levels/1?lang=hmn"
                                   ).get_data(as_text=True)
     assert 'data-voices=""' in hmong  # no voice speaks H'Mong: the script never shows it
+
+
+def test_course_page_lists_lessons_with_their_state(signed_in, world):
+    client = signed_in("mine")
+    course, lesson = lesson_of()
+    walk_lesson(client, course, lesson)
+    page = client.get(f"/learn/{course.slug}").get_data(as_text=True)
+    assert "Đã học xong 1/5 bài" in page
+    assert lesson.texts["vi"].title in page and "Đã xong" in page and "Chưa học" in page
+    assert "Lưu để học không cần mạng" in page
+
+
+def test_names_are_stored_in_one_unicode_form(app):
+    import unicodedata
+
+    from lms.accounts.models import Person
+
+    decomposed = unicodedata.normalize("NFD", "  Lò   Thị Ơn ")
+    person = Person(name=decomposed)
+    assert person.name == unicodedata.normalize("NFC", "Lò Thị Ơn")
