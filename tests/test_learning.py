@@ -196,3 +196,17 @@ def test_names_are_stored_in_one_unicode_form(app):
     decomposed = unicodedata.normalize("NFD", "  Lò   Thị Ơn ")
     person = Person(name=decomposed)
     assert person.name == unicodedata.normalize("NFC", "Lò Thị Ơn")
+
+
+def test_every_step_of_every_course_renders_in_each_language(app, signed_in):
+    from lms.content.catalog import catalog
+
+    learner, ambassador = signed_in("mine"), signed_in("ambassador")
+    for course in catalog().courses.values():
+        client = ambassador if course.track == "ambassador" else learner
+        for lesson in course.lessons:
+            for language in ("vi", "en", "blt", "hmn"):
+                for number in range(1, lesson.step_count + 1):
+                    url = f"/learn/{course.slug}/{lesson.slug}/{number}?lang={language}"
+                    response = client.get(url)
+                    assert response.status_code == 200, url
