@@ -3,7 +3,16 @@
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, jsonify, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -51,6 +60,13 @@ def manifest():
         ],
     }
     return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
+
+
+@bp.route("/offline")
+@access(PUBLIC)
+def offline_page():
+    """Shown by the service worker for a page that is not saved; each page keeps a copy."""
+    return render_template("pwa/offline.html")
 
 
 @api_bp.route("/courses/<slug>/offline")

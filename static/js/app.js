@@ -56,6 +56,12 @@
   "use strict";
   if (!("serviceWorker" in navigator) || !window.indexedDB) return;
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  if (navigator.onLine && window.caches) {
+    // Keep the "no connection" page, in this page's language, for the service worker.
+    caches.open("hocso-shell").then(function (cache) {
+      return cache.add("/offline?lang=" + document.documentElement.lang);
+    }).catch(function () {});
+  }
 
   // Who is learning: a page fresh from the server says so; a saved page may have been saved
   // for another member of the household, so offline the last fresh answer counts.

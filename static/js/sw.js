@@ -35,12 +35,10 @@ function markedSaved(response) {
 }
 
 function notSaved() {
-  return new Response(
-    "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
-    "<title>Học Số</title><body style='font:18px system-ui;padding:1rem'>" +
-    "<h1>Không có kết nối</h1><p>Trang này chưa được lưu trên điện thoại. Hãy thử lại khi có sóng.</p>" +
-    "<p lang=en>No connection: this page is not saved on this phone.</p><p><a href='/learn'>Học Số</a></p>",
-    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  // The page's own translated "no connection" page, kept by every page it visited online.
+  return caches.match("/offline", { ignoreSearch: true }).then(function (page) {
+    return page || Response.error();
+  });
 }
 
 self.addEventListener("fetch", function (event) {
@@ -75,7 +73,8 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(fetch(request).catch(function () {
       return fromCache(request).then(markedSaved).then(function (found) {
         return found || lessonStart(url).then(function (start) {
-          return start || (request.mode === "navigate" ? notSaved() : Response.error());
+          if (start) return start;
+          return request.mode === "navigate" ? notSaved() : Response.error();
         });
       });
     }));

@@ -109,11 +109,23 @@ def test_signing_out_sends_what_waits_and_forgets_the_saved_pages(live_server, b
     context.set_offline(False)
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/login")
-    # Only scripts and pictures may come back (they are the same for everyone): no page.
-    assert [key for key in page.evaluate("caches.keys()") if key != "hocso-runtime"] == []
-    kept = page.evaluate("caches.open('hocso-runtime').then(c => c.keys())"
-                         ".then(keys => keys.map(r => new URL(r.url).pathname))")
-    assert all(path.startswith(("/static/", "/content/")) for path in kept), kept
+    # Only what is the same for everyone may come back: scripts, pictures and the
+    # "no connection" notice; no page of the person who left.
+    kept = page.evaluate("""caches.keys().then(names => Promise.all(names.map(
+        name => caches.open(name).then(c => c.keys()).then(
+            keys => keys.map(r => new URL(r.url).pathname)))).then(lists => lists.flat()))""")
+    assert all(path.startswith(("/static/", "/content/")) or path == "/offline"
+               for path in kept), kept
     assert page.evaluate("localStorage.getItem('person')") is None
     assert [e.step for e in events_of(member.id)] == [1]
+    context.close()
+
+
+def test_an_unsaved_page_offline_says_so_in_the_learners_language(live_server, browser, world):
+    context, page = phone_with_a_saved_course(browser, live_server, world["mine"].members[0])
+    page.goto(live_server + "/learn")  # every page visited online keeps the offline notice
+    page.wait_for_function("caches.has('hocso-shell')")
+    context.set_offline(True)
+    page.goto(live_server + "/learn/digital-payments")
+    page.get_by_role("heading", name="Không có kết nối").wait_for()
     context.close()
