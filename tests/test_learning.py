@@ -210,3 +210,17 @@ def test_every_step_of_every_course_renders_in_each_language(app, signed_in):
                     url = f"/learn/{course.slug}/{lesson.slug}/{number}?lang={language}"
                     response = client.get(url)
                     assert response.status_code == 200, url
+
+
+def test_an_order_answer_that_repeats_a_step_is_refused_with_a_message(signed_in):
+    course, lesson = lesson_of(index=1)
+    step = next(s for s in lesson.texts["vi"].steps
+                if s.question is not None and s.question.kind == "order")
+    client = signed_in("mine")
+    url = f"/learn/{course.slug}/{lesson.slug}/{step.number}"
+    places = {f"position-{n}": "0" for n in range(len(step.question.options))}
+    response = client.post(url, data={"csrf_token": csrf_from(client, url), "action": "answer",
+                                      **places})
+    assert response.status_code == 400
+    assert "Hãy điền đủ mọi chỗ" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(ProgressEvent.id))) == 0

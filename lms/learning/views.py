@@ -134,8 +134,10 @@ def step(course_slug: str, lesson_slug: str, number: int):
             outcome = _record(person, found.slug, chosen.slug, number,
                               EventType.ANSWER_SUBMITTED, answer)
             if outcome["rejected"]:
+                error = (_("Fill every place, and use each step only once.")
+                         if current.question.kind == ORDER else _("Choose an answer first."))
                 return _render_step(found, chosen, text, current, person, fell_back,
-                                    error=_("Choose an answer first."), status=400)
+                                    error=error, status=400)
             return redirect(here + "?feedback=1#feedback")
         shown_at = request.form.get("shown_at", "")
         seconds = int(time.time()) - int(shown_at) if shown_at.isdigit() else 0
