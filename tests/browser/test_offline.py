@@ -45,7 +45,7 @@ def test_a_lesson_done_offline_arrives_once_when_the_connection_returns(
     take_lesson(page, live_server, course, lesson)
     assert page.get_by_role("heading", name="Xong bài học!").is_visible()
     page.reload()  # still offline: the saved page comes back
-    assert page.get_by_text("bài học đang chờ gửi").is_visible()
+    page.get_by_text("bài học đang chờ gửi").wait_for()  # read from IndexedDB by the page
     assert events_of(member.id) == []
 
     context.set_offline(False)

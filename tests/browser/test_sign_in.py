@@ -37,5 +37,5 @@ def test_language_switcher_works_without_javascript(live_server, browser):
     page.goto(live_server + "/login")
     page.locator("details.lang summary").click()
     page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    page.get_by_role("heading", name="Sign in").wait_for()
     context.close()
