@@ -85,3 +85,9 @@ def test_api_needs_sign_in_and_answers_json(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.is_json and "error" in response.get_json()
+
+
+def test_an_official_sees_the_households_of_a_village(signed_in, world):
+    page = signed_in("official").get(f"/official/villages/{world['village'].id}").get_data(
+        as_text=True)
+    assert world["mine"].name in page and world["theirs"].name not in page

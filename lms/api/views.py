@@ -6,11 +6,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts.models import Account, Person
 from ..auth import PUBLIC, SIGNED_IN, access, recordable_people
-from ..content.catalog import catalog, lesson_text, localized
+from ..content.catalog import lesson_text, localized
 from ..extensions import db
 from ..i18n import current_language
 from ..learning.progress import MAX_BATCH, record_events
-from ..learning.queries import tracks_for
+from ..learning.queries import visible_course, visible_courses
 from ..places.models import Commune
 from . import bp
 
@@ -55,8 +55,8 @@ def _lesson_outline(lesson, language: str) -> dict:
 
 
 def _visible_course(slug: str):
-    course = catalog().course(slug)
-    if course is None or course.track not in tracks_for(current_user):
+    course = visible_course(current_user, slug)
+    if course is None:
         abort(404)
     return course
 
@@ -65,7 +65,7 @@ def _visible_course(slug: str):
 @access(SIGNED_IN)
 def courses():
     language = current_language().code
-    found = [c for track in tracks_for(current_user) for c in catalog().for_track(track)]
+    found = visible_courses(current_user)
     return jsonify([{
         "slug": course.slug,
         "title": localized(course.titles, language)[0],

@@ -113,10 +113,7 @@ def build_event(raw: dict, account_id: int, allowed_people: set[int],
     )
     step = steps[step_number - 1]
     if kind == EventType.STEP_VIEWED:
-        seconds = (raw.get("answer") or {}).get("seconds", 0) if isinstance(
-            raw.get("answer"), dict) else 0
-        event.seconds = max(0, min(int(seconds), MAX_STEP_SECONDS)) if isinstance(
-            seconds, int | float) else 0
+        event.seconds = _step_seconds(raw.get("answer"))
     elif kind == EventType.ANSWER_SUBMITTED:
         if step.question is None:
             raise BadEvent(_("This step has no question."))
@@ -135,6 +132,14 @@ def build_event(raw: dict, account_id: int, allowed_people: set[int],
         event.mastery = course.mastery
         event.correct = event.score >= course.mastery
     return event
+
+
+def _step_seconds(answer) -> int:
+    """Time on a step, from a step_viewed event's {"seconds": n}; anything else counts 0."""
+    seconds = answer.get("seconds") if isinstance(answer, dict) else None
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+        return 0
+    return max(0, min(int(seconds), MAX_STEP_SECONDS))
 
 
 def _insert(model):

@@ -8,7 +8,7 @@ from ..accounts.models import Account, Role
 from ..content.catalog import catalog
 from ..content.model import Course, Lesson
 from ..extensions import db
-from .models import EventType, LessonProgress, ProgressEvent, Status
+from .models import Certificate, EventType, LessonProgress, ProgressEvent, Status
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,33 @@ def tracks_for(account: Account) -> tuple[str, ...]:
     return ("ambassador", "villager") if account.role != Role.LEARNER else ("villager",)
 
 
+def visible_course(account: Account, slug: str) -> Course | None:
+    """A course the account may take: its track is one of the account's tracks."""
+    course = catalog().course(slug)
+    return course if course is not None and course.track in tracks_for(account) else None
+
+
+def visible_courses(account: Account) -> list[Course]:
+    return [course for track in tracks_for(account) for course in catalog().for_track(track)]
+
+
+def certificate_of(person_id: int, course: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).filter_by(person_id=person_id, course=course))
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).filter_by(code=code))
+
+
+def latest_answer(person_id: int, course: str, lesson: str, step: int) -> ProgressEvent | None:
+    return db.session.scalar(
+        select(ProgressEvent).where(
+            ProgressEvent.person_id == person_id, ProgressEvent.course == course,
+            ProgressEvent.lesson == lesson, ProgressEvent.step == step,
+            ProgressEvent.type == EventType.ANSWER_SUBMITTED)
+        .order_by(ProgressEvent.occurred_at.desc(), ProgressEvent.id.desc()).limit(1))
+
+
 def summaries_of(person_id: int) -> list[LessonProgress]:
     return db.session.scalars(select(LessonProgress).where(
         LessonProgress.person_id == person_id)).all()
@@ -46,15 +73,13 @@ def course_progress(person_id: int, account: Account) -> list[CourseProgress]:
     by_course: dict[str, dict[str, LessonProgress]] = {}
     for row in rows:
         by_course.setdefault(row.course, {})[row.lesson] = row
-    found = catalog()
     result = []
-    for track in tracks_for(account):
-        for course in found.for_track(track):
-            lessons = by_course.get(course.slug, {})
-            completed = sum(1 for lesson in course.lessons
-                            if lessons.get(lesson.slug) is not None
-                            and lessons[lesson.slug].status == Status.COMPLETED)
-            result.append(CourseProgress(course=course, completed=completed, summaries=lessons))
+    for course in visible_courses(account):
+        lessons = by_course.get(course.slug, {})
+        completed = sum(1 for lesson in course.lessons
+                        if lessons.get(lesson.slug) is not None
+                        and lessons[lesson.slug].status == Status.COMPLETED)
+        result.append(CourseProgress(course=course, completed=completed, summaries=lessons))
     return result
 
 

@@ -12,18 +12,16 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from ..accounts.models import Person, Role
 from ..auth import PUBLIC, access, active_person
 from ..content.catalog import catalog, lesson_text, localized
 from ..content.model import MULTIPLE, ORDER, QUIZ
-from ..extensions import db
 from ..i18n import current_language
 from ..models_common import utcnow
 from . import queries
 from .grading import display_order
-from .models import Certificate, EventType, ProgressEvent, Status
+from .models import EventType, Status
 from .progress import new_event_id, record_events
 
 bp = Blueprint("learning", __name__)
@@ -42,8 +40,8 @@ def _person_or_picker():
 
 
 def _course_and_lesson(course_slug: str, lesson_slug: str | None = None):
-    course = catalog().course(course_slug)
-    if course is None or course.track not in queries.tracks_for(current_user):
+    course = queries.visible_course(current_user, course_slug)
+    if course is None:
         abort(404)
     if lesson_slug is None:
         return course, None
@@ -73,8 +71,7 @@ def course(course_slug: str):
     found, _lesson = _course_and_lesson(course_slug)
     progress = next(p for p in queries.course_progress(person.id, current_user)
                     if p.course.slug == found.slug)
-    certificate = db.session.scalar(select(Certificate).filter_by(person_id=person.id,
-                                                                  course=found.slug))
+    certificate = queries.certificate_of(person.id, found.slug)
     return render_template("learning/course.html", person=person, progress=progress,
                            course=found, certificate=certificate)
 
@@ -150,19 +147,10 @@ def step(course_slug: str, lesson_slug: str, number: int):
     return _render_step(found, chosen, text, current, person, fell_back)
 
 
-def _latest_answer(person_id: int, course_slug: str, lesson_slug: str, number: int):
-    return db.session.scalar(
-        select(ProgressEvent).where(
-            ProgressEvent.person_id == person_id, ProgressEvent.course == course_slug,
-            ProgressEvent.lesson == lesson_slug, ProgressEvent.step == number,
-            ProgressEvent.type == EventType.ANSWER_SUBMITTED)
-        .order_by(ProgressEvent.occurred_at.desc(), ProgressEvent.id.desc()).limit(1))
-
-
 def _render_step(course, lesson, text, current, person, fell_back, error=None, status=200):
     answered = None
     if current.question is not None and request.args.get("feedback"):
-        answered = _latest_answer(person.id, course.slug, lesson.slug, current.number)
+        answered = queries.latest_answer(person.id, course.slug, lesson.slug, current.number)
     order = display_order(current.question, f"{course.slug}/{lesson.slug}/{current.number}") \
         if current.question else []
     course_title, _title_fell_back = localized(course.titles, current_language().code)
@@ -236,8 +224,7 @@ def result(course_slug: str, lesson_slug: str):
 def certificate(course_slug: str):
     person = _person_or_picker()
     found, _lesson = _course_and_lesson(course_slug)
-    issued = db.session.scalar(select(Certificate).filter_by(person_id=person.id,
-                                                             course=found.slug))
+    issued = queries.certificate_of(person.id, found.slug)
     if issued is None:
         abort(404)
     return render_template("learning/certificate.html", certificate=issued, course=found,
@@ -256,7 +243,7 @@ def _qr_svg(data: str) -> Markup:
 @access(PUBLIC)
 def verify(code: str):
     """Public check of a certificate: first name, course and date only."""
-    issued = db.session.scalar(select(Certificate).filter_by(code=code[:24]))
+    issued = queries.certificate_by_code(code[:24])
     course = catalog().course(issued.course) if issued else None
     if issued is None or course is None:
         abort(404)

@@ -18,9 +18,9 @@ from flask_login import current_user
 
 from ..api import bp as api_bp
 from ..auth import PUBLIC, SIGNED_IN, access
-from ..content.catalog import catalog, lesson_text
+from ..content.catalog import lesson_text
 from ..i18n import current_language
-from ..learning.queries import tracks_for
+from ..learning.queries import visible_course
 from ..templating import static_url
 
 bp = Blueprint("pwa", __name__)
@@ -73,8 +73,8 @@ def offline_page():
 @access(SIGNED_IN)
 def offline_files(slug: str):
     """Every URL a phone must keep to play this course offline, and their total size."""
-    course = catalog().course(slug)
-    if course is None or course.track not in tracks_for(current_user):
+    course = visible_course(current_user, slug)
+    if course is None:
         abort(404)
     language = current_language().code
     urls = [url_for("learning.home"), url_for("learning.course", course_slug=slug),

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Person, Role
 from ..api import bp as api_bp
@@ -57,7 +58,7 @@ def village(village_id: int):
     found = get_visible_or_404(visible_villages(current_user), Village, village_id)
     households = db.session.scalars(
         visible_households(current_user).where(Household.village_id == found.id)
-        .order_by(Household.name)
+        .options(selectinload(Household.members)).order_by(Household.name)
     ).all()
     return render_template("stats/village.html", village=found, households=households)
 
