@@ -41,3 +41,8 @@ def test_pages_say_who_is_learning_for_the_offline_queue(signed_in, world):
     page = signed_in("mine", member=1).get("/learn").get_data(as_text=True)
     assert f'data-person="{world["mine"].members[1].id}"' in page
     assert 'name="csrf-token"' in page and 'id="sync-status"' in page
+
+
+def test_staff_who_do_not_learn_have_no_offline_queue(signed_in):
+    page = signed_in("official").get("/official/").get_data(as_text=True)
+    assert "data-person" not in page and 'id="sync-status"' not in page

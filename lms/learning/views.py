@@ -181,9 +181,16 @@ def _offline_text() -> dict[str, str]:
     }
 
 
+def learning_person() -> Person | None:
+    """Who the page's offline queue records for: only roles that take lessons."""
+    if current_user.is_authenticated and current_user.role.value in LEARNERS:
+        return active_person()
+    return None
+
+
 @bp.app_context_processor
 def learner_context() -> dict:
-    return {"learning_person": active_person}
+    return {"learning_person": learning_person}
 
 
 def _audio_url(course, language: str, name: str | None) -> str | None:
