@@ -4,6 +4,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -222,6 +223,32 @@ def translations_coverage():
         click.echo(_("%(count)s problems found.", count=len(found.problems)), err=True)
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@translated
+def backup_database(path: Path):
+    """Write a consistent copy of the database to PATH (safe while workers write)."""
+    from .backup import backup
+
+    backup(db.engine, path)
+    click.echo(_("Backup written to %(path)s.", path=str(path)))
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@translated
+def restore_database(path: Path):
+    """Restore a backup made with `db backup` into a new, empty database."""
+    from .backup import restore
+
+    restore(db.engine, path)
+    click.echo(_("Restored %(path)s.", path=str(path)))
+
+
 def init_app(app: Flask) -> None:
     for group in (users_cli, demo_cli, courses_cli, progress_cli, translations_cli):
         app.cli.add_command(group)
+    # Flask-Migrate's `db` group exists only where migrations can run (the CLI, tests).
+    if "db" in app.cli.commands:
+        for command in (backup_database, restore_database):
+            app.cli.commands["db"].add_command(command)
