@@ -245,8 +245,31 @@ def restore_database(path: Path):
     click.echo(_("Restored %(path)s.", path=str(path)))
 
 
+deploy_cli = AppGroup("deploy", help="Production settings.")
+
+
+@deploy_cli.command("check")
+@click.option("--workers", type=click.IntRange(1, 256),
+              default=lambda: int(os.environ.get("WEB_CONCURRENCY", "4")),
+              help="gunicorn workers per machine (default: WEB_CONCURRENCY, else 4).")
+@click.option("--machines", type=click.IntRange(1, 256), default=1,
+              help="Machines that serve the same database.")
+@translated
+def check_deployment(workers: int, machines: int):
+    """Refuse unsafe production settings: one line per problem, exit 1 if any."""
+    from .deploy import Deployment, problems
+
+    found = problems(current_app, Deployment(workers=workers, machines=machines))
+    for problem in found:
+        click.echo(_("Problem: %(problem)s", problem=problem), err=True)
+    if found:
+        sys.exit(1)
+    click.echo(_("The settings are safe for production."))
+
+
 def init_app(app: Flask) -> None:
-    for group in (users_cli, demo_cli, courses_cli, progress_cli, translations_cli):
+    for group in (users_cli, demo_cli, courses_cli, progress_cli, translations_cli,
+                  deploy_cli):
         app.cli.add_command(group)
     # Flask-Migrate's `db` group exists only where migrations can run (the CLI, tests).
     if "db" in app.cli.commands:

@@ -30,6 +30,11 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         # A development secret is made per process, never written in the code: sessions
         # simply end when a debug server restarts.
         "SECRET_KEY": secret or os.urandom(32).hex(),
+        "LMS_SECRET_KEY_SET": bool(secret),
+        # Proxies in front of gunicorn (nginx: 1) whose X-Forwarded-For/-Proto are trusted;
+        # without it every villager behind nginx shares one address for the rate limits.
+        "LMS_TRUSTED_PROXIES": _whole_number(env.get("LMS_TRUSTED_PROXIES", "0"),
+                                             "LMS_TRUSTED_PROXIES"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "LMS_REDIS_URL": redis_url,
@@ -66,3 +71,9 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     }
+
+
+def _whole_number(value: str, name: str) -> int:
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
