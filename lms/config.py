@@ -40,7 +40,7 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         "LMS_REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LMS_LOGIN_RATE_LIMIT": "60 per minute; 600 per hour",
+        "LMS_LOGIN_RATE_LIMIT": env.get("LMS_LOGIN_RATE_LIMIT") or "60 per minute; 600 per hour",
         "LMS_COURSES_DIR": env.get("LMS_COURSES_DIR") or str(PROJECT_ROOT / "courses"),
         "LMS_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
         "LMS_STATIC_DIR": str(PROJECT_ROOT / "static"),
