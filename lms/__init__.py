@@ -22,6 +22,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from . import logs
+
+    logs.init_app(app)
+
     if app.config["LMS_TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

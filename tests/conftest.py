@@ -4,6 +4,7 @@ The suite runs on SQLite by default and on PostgreSQL when LMS_TEST_DATABASE_URL
 """
 
 import contextvars
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -20,6 +21,44 @@ from lms.places.models import Commune, Household, Province, Village
 
 TEST_PIN = "135790"
 TEST_PASSWORD = "núi-cao-suối-sâu"  # staff passwords may use any characters
+
+
+# --- logs: nothing secret is ever written ---------------------------------------------------
+
+SECRETS_NEVER_LOGGED = (TEST_PIN, TEST_PASSWORD, "246810", "demo-admin-2026",
+                        "demo-official-2026", "demo-ambassador-2026")
+# Flask's signed cookies (session, remember-me) and CSRF tokens: base64 JSON, signed.
+SIGNED_VALUE = re.compile(r"(?:\beyJ|\.eJ)[\w-]{16,}|\b[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}")
+
+
+class LogKeeper(logging.Handler):
+    """Every log record of the whole suite, as it would be written."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_log():
+    keeper = LogKeeper()
+    logging.getLogger().addHandler(keeper)
+    yield keeper
+    logging.getLogger().removeHandler(keeper)
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_in_the_log(_suite_log):
+    """Fails any test during which a PIN, password, cookie or token reached the log."""
+    first = len(_suite_log.lines)
+    yield
+    leaked = [line for line in _suite_log.lines[first:]
+              if any(secret in line for secret in SECRETS_NEVER_LOGGED)
+              or SIGNED_VALUE.search(line)]
+    assert not leaked, f"secrets in the log: {leaked[:3]}"
 
 
 @pytest.fixture(scope="session")
