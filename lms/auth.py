@@ -137,7 +137,7 @@ def get_visible_or_404(query: Select, model, object_id: int):
     """Fetch one object through a scope query; anything outside the scope is a 404."""
     found = db.session.scalar(query.where(model.id == object_id))
     if found is None:
-        current_app.logger.info("refused access: account=%s %s=%s", current_user.get_id(),
+        current_app.logger.info("refused access: account=%s %s=%s", current_user.id,
                                 model.__name__, object_id)
         abort(404)
     return found

@@ -122,6 +122,23 @@ def create_user(role, phone, name, commune, village, password_stdin):
     click.echo(_("Created %(role)s account %(phone)s.", role=role.value, phone=account.phone))
 
 
+@users_cli.command("sign-out-everywhere")
+@click.option("--phone", required=True, help="The account's phone number.")
+@translated
+def sign_out_everywhere(phone):
+    """Sign an account out on every phone and browser (a lost or sold phone)."""
+    from .accounts.models import Account
+    from .accounts.operations import normalise_phone
+    from .accounts.sessions import end_all_sessions
+
+    account = db.session.scalar(db.select(Account).where(Account.phone == normalise_phone(phone)))
+    if account is None:
+        raise InvalidInput(_("No account has this phone number."))
+    count = end_all_sessions(account)
+    db.session.commit()
+    click.echo(_("Signed out on %(count)s devices.", count=count))
+
+
 @demo_cli.command("load")
 @translated
 def load_demo():

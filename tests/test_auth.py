@@ -1,8 +1,10 @@
 """Signing in with a phone number and a PIN or password."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from lms.accounts.models import Account, SignInThrottle
+from lms.accounts.models import Account, SignedInDevice, SignInThrottle
 from lms.accounts.operations import set_secret
 from lms.extensions import db
 
@@ -188,17 +190,104 @@ def test_a_household_phone_signs_out_for_good(signed_in):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_a_staff_session_ends_sooner_than_a_household_phone(signed_in):
-    from lms.accounts.sessions import STAFF_EXPIRY_KEY
-
+def test_a_staff_session_ends_sooner_than_a_household_phone(signed_in, world):
     official = signed_in("official")
-    with official.session_transaction() as session:
-        assert session[STAFF_EXPIRY_KEY] > 0
-        session[STAFF_EXPIRY_KEY] = 1.0  # long ago
-    assert official.get("/official/").status_code == 302
     household = signed_in("mine")
-    with household.session_transaction() as session:
-        assert STAFF_EXPIRY_KEY not in session
+    ends = {device.account_id: device.expires_at.replace(tzinfo=None)
+            for device in db.session.scalars(db.select(SignedInDevice))}
+    assert ends[world["official"].id] < ends[household_account(world).id] - timedelta(days=100)
+    assert official.get_cookie("remember_token") is None
+    assert household.get_cookie("remember_token") is not None
+    db.session.execute(db.update(SignedInDevice).where(
+        SignedInDevice.account_id == world["official"].id).values(
+        expires_at=datetime(2026, 1, 1, tzinfo=UTC)))
+    db.session.commit()
+    assert official.get("/official/").status_code == 302
+    assert household.get("/learn").status_code == 200
+
+
+# --- sign-out ends the session for real --------------------------------------------------
+
+
+def household_account(world) -> Account:
+    return db.session.scalar(db.select(Account).filter_by(household_id=world["mine"].id))
+
+
+def copy_cookies(app, source, names: tuple[str, ...]):
+    """Another browser holding a copy of some of `source`'s cookies."""
+    thief = app.test_client()
+    for name in names:
+        cookie = source.get_cookie(name)
+        assert cookie is not None, name
+        thief.set_cookie(name, cookie.value)
+    return thief
+
+
+def sign_out(client, page: str) -> None:
+    response = client.post("/logout", data={"csrf_token": csrf_from(client, page)})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(("who", "page"), [("official", "/official/"), ("admin", "/admin/"),
+                                           ("ambassador", "/ambassador/"), ("mine", "/learn")])
+def test_a_copy_of_the_session_cookie_dies_with_the_sign_out(app, signed_in, who, page):
+    client = signed_in(who)
+    copy = copy_cookies(app, client, ("session",))
+    assert copy.get(page).status_code == 200  # the copy works while the device is signed in
+    sign_out(client, page)
+    assert copy.get(page).status_code == 302
+    assert copy.get("/api/v1/me").status_code == 401
+
+
+def test_a_copy_of_the_remember_cookie_dies_with_the_sign_out(app, signed_in):
+    client = signed_in("mine")
+    copy = copy_cookies(app, client, ("remember_token",))
+    assert copy.get("/api/v1/me").status_code == 200
+    sign_out(client, "/learn")
+    assert copy.get("/api/v1/me").status_code == 401
+    assert copy.get("/learn").status_code == 302
+
+
+def test_signing_out_one_phone_leaves_the_others_signed_in(app, signed_in):
+    phone, tablet = signed_in("mine"), signed_in("mine")
+    sign_out(phone, "/learn")
+    assert phone.get("/learn").status_code == 302
+    assert tablet.get("/learn").status_code == 200
+
+
+def test_sign_out_everywhere_ends_every_device(app, signed_in, world, runner):
+    phone = signed_in("mine")
+    remembered = copy_cookies(app, phone, ("remember_token",))
+    tablet = signed_in("mine")
+    official = signed_in("official")
+    result = runner.invoke(args=["users", "sign-out-everywhere", "--phone", "0911000001"])
+    assert result.exit_code == 0, result.output
+    assert "2" in result.output
+    for client in (phone, remembered, tablet):
+        assert client.get("/api/v1/me").status_code == 401
+    assert official.get("/official/").status_code == 200
+
+
+def test_sign_out_everywhere_for_an_unknown_phone_says_so(runner, world):
+    result = runner.invoke(args=["users", "sign-out-everywhere", "--phone", "0999999999"])
+    assert result.exit_code == 2 and db.session.scalar(
+        db.select(db.func.count(SignedInDevice.id))) == 0
+
+
+def test_a_new_secret_ends_every_device_even_remembered_ones(app, signed_in, world):
+    phone = signed_in("mine")
+    remembered = copy_cookies(app, phone, ("remember_token",))
+    set_secret(household_account(world), "864213")
+    db.session.commit()
+    assert phone.get("/learn").status_code == 302
+    assert remembered.get("/api/v1/me").status_code == 401
+
+
+def test_the_device_token_is_stored_only_hashed(signed_in):
+    client = signed_in("official")
+    stored = db.session.scalar(db.select(SignedInDevice.token_hash))
+    cookie = client.get_cookie("session").value
+    assert len(stored) == 64 and stored not in cookie
 
 
 def test_refused_access_is_logged_without_secrets(signed_in, world, caplog):

@@ -161,3 +161,38 @@ def test_missing_csrf_token_is_refused(signed_in, world):
 def test_not_signed_in_is_refused(client):
     response = client.post("/api/v1/progress/events", json={"events": []})
     assert response.status_code in (400, 401) and stored() == 0
+
+
+# --- one rule for which courses a person may take ----------------------------------------
+
+
+def test_a_household_cannot_record_the_ambassador_track(signed_in, world):
+    course, lesson = lesson_of("ambassador-track")
+    client = signed_in("mine")
+    assert client.get(f"/learn/{course.slug}").status_code == 404
+    body = post_events(client, [event(world["mine"].members[0].id, course.slug, lesson.slug,
+                                      1)]).get_json()
+    assert body["accepted"] == [] and "Không có khóa học này." in body["rejected"][0]["error"]
+    assert stored() == 0
+
+
+def test_an_ambassador_records_the_track_for_self_but_not_for_villagers(signed_in, world):
+    course, lesson = lesson_of("ambassador-track")
+    client = signed_in("ambassador")
+    token = csrf_from(client, "/ambassador/")
+    own = event(world["ambassador"].person_id, course.slug, lesson.slug, 1)
+    villager = event(world["mine"].members[0].id, course.slug, lesson.slug, 1)
+    villager_course, villager_lesson = lesson_of()
+    guided = event(world["mine"].members[0].id, villager_course.slug, villager_lesson.slug, 1)
+    body = post_events(client, [own, villager, guided], token).get_json()
+    assert sorted(body["accepted"]) == sorted([own["id"], guided["id"]])
+    assert [r["id"] for r in body["rejected"]] == [villager["id"]]
+    assert stored() == 2
+
+
+def test_an_official_records_the_staff_track_for_self(signed_in, world):
+    course, lesson = lesson_of("ambassador-track")
+    client = signed_in("official")
+    own = event(world["official"].person_id, course.slug, lesson.slug, 1)
+    body = post_events(client, [own], csrf_from(client, "/official/")).get_json()
+    assert body["accepted"] == [own["id"]]

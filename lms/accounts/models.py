@@ -96,8 +96,6 @@ class Account(UserMixin, db.Model):
     # A personal account (a learner's own, or a staff member's) is one person.
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     locale: Mapped[str | None] = mapped_column(String(16))
-    # Bumped on secret change and "sign out everywhere" so that old cookies stop working.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -113,8 +111,12 @@ class Account(UserMixin, db.Model):
     def _normalise(self, key: str, value: str) -> str:
         return nfc(value)
 
+    # The signed-in device this request came from (set by the session loader, never
+    # stored on the account): Flask-Login puts it in the session and the remember cookie.
+    device_token = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.device_token}"
 
     @property
     def is_active(self) -> bool:
@@ -136,3 +138,19 @@ class SignInThrottle(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SignedInDevice(db.Model):
+    """One phone or browser signed in to an account. Its cookies carry a random token and
+    are accepted only while this row exists: signing out removes it, "sign out
+    everywhere" and a secret change remove every row of the account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"),
+                                            index=True)
+    # SHA-256 of the token: a copy of the table lets nobody sign in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    account: Mapped[Account] = relationship()

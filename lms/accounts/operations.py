@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models_common import utcnow
 from .models import Account, Role, SignInThrottle
+from .sessions import end_all_sessions
 
 MIN_PASSWORD_LENGTH = 10
 PIN_LENGTH = 6
@@ -106,13 +107,14 @@ def create_account(
 
 
 def set_secret(account: Account, secret: str) -> None:
-    """Change the secret and end every other session of the account."""
+    """Change the secret and sign the account out on every device (a view that changes
+    its own caller's secret signs this device in again with `begin_session`)."""
     if account.role == Role.LEARNER:
         check_pin_rules(secret)
     else:
         check_password_rules(secret)
     account.secret_hash = hash_secret(secret)
-    account.session_version += 1
+    end_all_sessions(account)
 
 
 @cache

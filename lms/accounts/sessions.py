@@ -1,23 +1,48 @@
-"""Flask-Login wiring: the session carries the account's version, so that a changed
-secret or "sign out everywhere" ends every old session."""
+"""Flask-Login wiring: every signed-in device has a row of its own (SignedInDevice), and
+the session and "remember me" cookies carry its random token. A cookie is accepted only
+while its row exists and has not expired, so signing out really ends that device's
+session, even for a copy of its cookies, while the account's other devices stay signed in.
+"""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
 
 from flask import Flask, current_app, session
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import delete, select
 
 from ..extensions import db, login_manager
 from ..models_common import utcnow
-from .models import Account
+from .models import Account, SignedInDevice
+
+# The longest account id the loader looks up: ids are 64-bit integers at most.
+_MAX_ID_DIGITS = 18
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @login_manager.user_loader
-def load_account(session_id: str) -> Account | None:
-    account_id, _, version = session_id.partition(":")
-    if not account_id.isdigit() or not version.isdigit():
+def load_account(user_id: str) -> Account | None:
+    account_id, _, token = user_id.partition(":")
+    if not account_id.isdigit() or len(account_id) > _MAX_ID_DIGITS or not token:
         return None
-    account = db.session.get(Account, int(account_id))
-    if account is None or not account.active or account.session_version != int(version):
+    device = db.session.scalar(
+        select(SignedInDevice).where(SignedInDevice.token_hash == _token_hash(token)))
+    if (device is None or device.account_id != int(account_id)
+            or _aware(device.expires_at) <= utcnow()):
         return None
+    account = device.account
+    if not account.active:
+        return None
+    account.device_token = token
     return account
 
 
@@ -28,23 +53,38 @@ def init_app(app: Flask) -> None:
     # "strong" would sign people out whenever a mobile network changes their IP.
     login_manager.session_protection = "basic"
 
-    @app.before_request
-    def end_expired_staff_session() -> None:
-        expires_at = session.get(STAFF_EXPIRY_KEY)
-        if expires_at is not None and expires_at < utcnow().timestamp():
-            session.clear()
-            logout_user()
-
-
-STAFF_EXPIRY_KEY = "staff_expires_at"
-
 
 def begin_session(account: Account) -> None:
-    """Sign in: a household phone stays signed in; staff sessions end sooner."""
+    """Sign this device in: a household phone stays signed in; staff sessions end sooner.
+    Commits the device's row."""
+    now = utcnow()
+    lifetime = current_app.config[
+        "LMS_STAFF_SESSION" if account.is_staff else "LMS_HOUSEHOLD_SESSION"]
+    # Rows of sessions that ended on their own are of no use to anyone: drop them here.
+    db.session.execute(delete(SignedInDevice).where(SignedInDevice.expires_at <= now))
+    token = secrets.token_urlsafe(32)
+    db.session.add(SignedInDevice(account_id=account.id, token_hash=_token_hash(token),
+                                  created_at=now, expires_at=now + lifetime))
+    db.session.commit()
+    account.device_token = token
     session.clear()
     session.permanent = True
-    login_user(account, remember=account.role.value == "learner",
-               duration=current_app.config["LMS_HOUSEHOLD_SESSION"])
-    if account.is_staff:
-        expires = utcnow() + current_app.config["LMS_STAFF_SESSION"]
-        session[STAFF_EXPIRY_KEY] = expires.timestamp()
+    login_user(account, remember=not account.is_staff, duration=lifetime)
+
+
+def end_session() -> None:
+    """Sign this device out: its cookies, and every copy of them, stop working."""
+    if current_user.is_authenticated and current_user.device_token:
+        db.session.execute(delete(SignedInDevice).where(
+            SignedInDevice.token_hash == _token_hash(current_user.device_token)))
+        db.session.commit()
+    # Clear first: logout_user() leaves the mark that deletes the "remember me" cookie.
+    session.clear()
+    logout_user()
+
+
+def end_all_sessions(account: Account) -> int:
+    """Sign the account out on every device (the caller commits); returns how many."""
+    result = db.session.execute(
+        delete(SignedInDevice).where(SignedInDevice.account_id == account.id))
+    return result.rowcount or 0

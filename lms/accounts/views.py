@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from ..auth import (
     ACTIVE_PERSON_KEY,
@@ -34,7 +34,7 @@ from ..i18n import LANGUAGE_COOKIE, languages, match_language
 from .forms import LanguageForm, LoginForm, PickPersonForm
 from .models import Account, Person, Role
 from .operations import authenticate
-from .sessions import begin_session
+from .sessions import begin_session, end_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -161,9 +161,7 @@ def pick_person():
 @bp.route("/logout", methods=["POST"])
 @access(SIGNED_IN)
 def logout():
-    # Clear first: logout_user() leaves the mark that deletes the "remember me" cookie.
-    session.clear()
-    logout_user()
+    end_session()
     flash(_("You have signed out."), "info")
     response = redirect(url_for("accounts.login"))
     # The browser's cache may hold pages of the person who just left a shared phone.

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..models_common import utcnow
 from .grading import BadAnswer, check_answer_form, grade_attempt, is_correct
 from .models import Certificate, EventType, LessonProgress, ProgressEvent, Status
+from .queries import tracks_of_people
 
 MAX_BATCH = 500
 # A phone's clock may be wrong: a little ahead is normal, far ahead is clamped and flagged.
@@ -68,9 +69,10 @@ def parse_time(value, now: datetime) -> tuple[datetime, bool]:
     return moment, False
 
 
-def _course_lesson(course_slug, lesson_slug) -> tuple[Course, object]:
+def _course_lesson(course_slug, lesson_slug, tracks: tuple[str, ...]) -> tuple[Course, object]:
     course = catalog().course(course_slug) if isinstance(course_slug, str) else None
-    if course is None:
+    if course is None or course.track not in tracks:
+        # The same answer as for a course that does not exist, as its page is a 404.
         raise BadEvent(_("Unknown course."))
     lesson = course.lesson(lesson_slug) if isinstance(lesson_slug, str) else None
     if lesson is None:
@@ -78,9 +80,11 @@ def _course_lesson(course_slug, lesson_slug) -> tuple[Course, object]:
     return course, lesson
 
 
-def build_event(raw: dict, account_id: int, allowed_people: set[int],
+def build_event(raw: dict, account_id: int, allowed_people: dict[int, tuple[str, ...]],
                 now: datetime) -> ProgressEvent:
-    """Validate and grade one event from its JSON form; BadEvent says what is wrong."""
+    """Validate and grade one event from its JSON form; BadEvent says what is wrong.
+    `allowed_people` maps each person the account may record for to the course tracks
+    that person may take (queries.tracks_of_people)."""
     if not isinstance(raw, dict):
         raise BadEvent(_("Each event must be an object."))
     try:
@@ -98,7 +102,8 @@ def build_event(raw: dict, account_id: int, allowed_people: set[int],
         kind = EventType(raw.get("type"))
     except ValueError:
         raise BadEvent(_("Unknown event type.")) from None
-    course, lesson = _course_lesson(raw.get("course"), raw.get("lesson"))
+    course, lesson = _course_lesson(raw.get("course"), raw.get("lesson"),
+                                    allowed_people[person])
     steps = lesson.texts["vi"].steps
     step_number = raw.get("step")
     if not isinstance(step_number, int) or isinstance(step_number, bool) or not (
@@ -164,7 +169,7 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
     """Validate, grade, store and merge a batch; commits before returning, so whatever it
     reports as accepted is on disk."""
     now = utcnow()
-    allowed = set(people_ids(recordable_people(account)))
+    allowed = tracks_of_people(account, set(people_ids(recordable_people(account))))
     account_id = account.id
     # On SQLite every POST holds the write lock from its first query; checking and grading
     # the batch needs no database, so let the lock go and take it again for the writes.

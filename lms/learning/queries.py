@@ -31,9 +31,13 @@ class CourseProgress:
         return row.status if row else None
 
 
+VILLAGER_TRACKS = ("villager",)
+STAFF_TRACKS = ("ambassador", "villager")
+
+
 def tracks_for(account: Account) -> tuple[str, ...]:
     """Ambassadors take their own track as well as the villagers' courses."""
-    return ("ambassador", "villager") if account.role != Role.LEARNER else ("villager",)
+    return STAFF_TRACKS if account.role != Role.LEARNER else VILLAGER_TRACKS
 
 
 def visible_course(account: Account, slug: str) -> Course | None:
@@ -44,6 +48,17 @@ def visible_course(account: Account, slug: str) -> Course | None:
 
 def visible_courses(account: Account) -> list[Course]:
     return [course for track in tracks_for(account) for course in catalog().for_track(track)]
+
+
+def tracks_of_people(account: Account, person_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """The tracks each person may take when `account` records for them: the account's
+    tracks, narrowed to the villagers' for anyone who is not staff themselves (an
+    ambassador guiding a household records villager courses for its members)."""
+    staff = set(db.session.scalars(select(Account.person_id).where(
+        Account.person_id.in_(person_ids), Account.role != Role.LEARNER))) if person_ids else set()
+    mine = tracks_for(account)
+    return {person_id: mine if person_id in staff else tuple(
+        track for track in mine if track in VILLAGER_TRACKS) for person_id in person_ids}
 
 
 def certificate_of(person_id: int, course: str) -> Certificate | None:
