@@ -1,0 +1,1 @@
+"""Ambassador work: consent records, guidance visits, verified skills, needs-help flags."""
