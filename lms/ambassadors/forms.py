@@ -125,8 +125,9 @@ class ConsentForm(FlaskForm):
         ("self", _l("The person, on their own")),
         ("assisted", _l("The person, with me helping")),
     ], default="assisted", validators=[InputRequired(message=_l("Choose one."))])
+    # Checked against the household by the view: an id from elsewhere is a 404.
     representative = SelectField(_l("Parent or guardian who agrees (for a child under 16)"),
-                                 coerce=int, validators=[Optional()])
+                                 coerce=int, validate_choice=False, validators=[Optional()])
     child_agrees = BooleanField(_l("The child (7 or older) agrees too"))
     ethnicity = SelectField(_l("Ethnic group (only if they want to say)"),
                             validators=[Optional()])

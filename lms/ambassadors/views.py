@@ -13,7 +13,7 @@ from ..auth import access, get_visible_or_404, visible_households, visible_peopl
 from ..extensions import db
 from ..places.models import Household, Village
 from ..stats.queries import member_activity
-from . import queries
+from . import consent, queries
 from .forms import ConfirmForm
 
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassador")
@@ -85,9 +85,11 @@ def person(person_id: int):
         abort(404)  # staff members' own training is on their own pages
     return render_template("ambassadors/person.html", person=found,
                            courses=queries.person_progress(found.id),
+                           consent=consent.current_consent(found.id),
+                           ethnic_groups=consent.ETHNIC_GROUPS,
                            confirm=ConfirmForm(),
                            crumbs=household_crumbs(found.household, found.name),
                            **history_context("person", found.id))
 
 
-from . import household_views  # noqa: E402,F401  (routes register on bp)
+from . import household_views, person_views  # noqa: E402,F401  (routes register on bp)
