@@ -44,10 +44,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from . import audit as _audit  # noqa: F401
     from . import database, i18n
 
     # Every model module, so that the metadata (and migrations) know every table.
     from .accounts import models as _accounts  # noqa: F401
+    from .ambassadors import models as _ambassadors  # noqa: F401
     from .content import models as _content  # noqa: F401
     from .extensions import compress, csrf, db, limiter, login_manager
     from .learning import models as _learning  # noqa: F401

@@ -79,6 +79,13 @@ def visible_villages(account: Account) -> Select:
     return query.where(false())
 
 
+def registrable_villages(account: Account) -> Select:
+    """Villages where the account may register a new household: an ambassador's commune."""
+    if account.role == Role.AMBASSADOR and account.commune_id:
+        return select(Village).where(Village.commune_id == account.commune_id)
+    return select(Village).where(false())
+
+
 def visible_households(account: Account) -> Select:
     query = select(Household)
     if account.role == Role.ADMIN:

@@ -84,6 +84,7 @@ def load_demo_commune() -> dict:
             person = _get_or_add(Person, household_id=household.id, name=person_name)
             person.gender, person.birth_year = gender, birth_year
         phone = normalise_phone(f"09000001{number:02d}")
+        household.phone = phone
         if db.session.scalar(db.select(Account.id).where(Account.phone == phone)) is None:
             create_account(phone=phone, name=name, role=Role.LEARNER, secret=HOUSEHOLD_PIN,
                            household_id=household.id)

@@ -57,6 +57,8 @@ class Person(db.Model):
     )
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     phone: Mapped[str | None] = mapped_column(String(20))
+    # A member who moved away or died is deactivated, never deleted.
+    active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     household: Mapped[Household | None] = relationship(back_populates="members")

@@ -2,17 +2,53 @@
 
 from itertools import groupby
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import Role
-from ..auth import access, get_visible_or_404, visible_households
+from .. import audit
+from ..accounts.models import Account, Person, Role
+from ..accounts.operations import display_phone
+from ..auth import access, get_visible_or_404, visible_households, visible_people
 from ..extensions import db
 from ..places.models import Household, Village
 from ..stats.queries import member_activity
+from . import consent, queries
+from .forms import ConfirmForm
 
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassador")
+STAFF = (Role.AMBASSADOR.value, Role.OFFICIAL.value, Role.ADMIN.value)
+
+
+def household_crumbs(household: Household, *tail) -> list[tuple[str, str | None]]:
+    """Village → household → …: `tail` is (label, url) pairs, then the current page."""
+    if current_user.role == Role.AMBASSADOR:
+        village_url = url_for("ambassadors.home", _anchor=f"village-{household.village_id}")
+    else:
+        village_url = url_for("stats.village", village_id=household.village_id)
+    items = [(household.village.name, village_url)]
+    items.append((household.name, url_for("ambassadors.household",
+                                          household_id=household.id)))
+    rest = list(tail)
+    while len(rest) > 1:
+        items.append((rest.pop(0), rest.pop(0)))
+    if rest:
+        items.append((rest[0], None))
+    return items
+
+
+@bp.app_template_filter("phone")
+def phone_filter(e164: str | None) -> str:
+    return display_phone(e164) if e164 else ""
+
+
+def history_context(object_type: str, object_id: int) -> dict:
+    """The audit trail of one object and the names of who made each change."""
+    entries = audit.history(object_type, object_id)
+    ids = {entry.account_id for entry in entries if entry.account_id}
+    authors = dict(db.session.execute(
+        db.select(Account.id, Account.name).where(Account.id.in_(ids))).all()) if ids else {}
+    return {"history": entries, "authors": authors}
 
 
 @bp.route("/")
@@ -31,8 +67,29 @@ def home():
 
 
 @bp.route("/households/<int:household_id>")
-@access(Role.AMBASSADOR.value, Role.OFFICIAL.value, Role.ADMIN.value)
+@access(*STAFF)
 def household(household_id: int):
     found = get_visible_or_404(visible_households(current_user), Household, household_id)
     return render_template("ambassadors/household.html", household=found,
-                           activity=member_activity(found.members))
+                           activity=member_activity(found.members),
+                           confirm=ConfirmForm(), crumbs=household_crumbs(found),
+                           **history_context("household", found.id))
+
+
+@bp.route("/people/<int:person_id>")
+@access(*STAFF)
+def person(person_id: int):
+    """A household member as staff see them: progress per lesson, skills, visits, consent."""
+    found = get_visible_or_404(visible_people(current_user), Person, person_id)
+    if found.household is None:
+        abort(404)  # staff members' own training is on their own pages
+    return render_template("ambassadors/person.html", person=found,
+                           courses=queries.person_progress(found.id),
+                           consent=consent.current_consent(found.id),
+                           ethnic_groups=consent.ETHNIC_GROUPS,
+                           confirm=ConfirmForm(),
+                           crumbs=household_crumbs(found.household, found.name),
+                           **history_context("person", found.id))
+
+
+from . import household_views, person_views  # noqa: E402,F401  (routes register on bp)

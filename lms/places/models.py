@@ -62,7 +62,12 @@ class Household(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120))  # the head of the household
+    address_note: Mapped[str | None] = mapped_column(String(200))
+    # The household's phone, +84; the household login (if any) signs in with it.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # Deactivated, never deleted: visits and progress keep pointing at it.
+    active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     village: Mapped[Village] = relationship(back_populates="households")

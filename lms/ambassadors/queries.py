@@ -1,0 +1,39 @@
+"""What the ambassador's pages and the field-work API show, in a few grouped queries."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..content.catalog import catalog
+from ..content.model import Course, Lesson
+from ..extensions import db
+from ..learning.models import LessonProgress
+
+
+@dataclass(frozen=True)
+class LessonLine:
+    lesson: Lesson
+    summary: LessonProgress | None
+
+
+@dataclass(frozen=True)
+class CourseLines:
+    course: Course
+    lessons: list[LessonLine]
+
+    @property
+    def started(self) -> bool:
+        return any(line.summary for line in self.lessons)
+
+
+def progress_rows(person_id: int) -> list[LessonProgress]:
+    return list(db.session.scalars(select(LessonProgress).where(
+        LessonProgress.person_id == person_id)))
+
+
+def person_progress(person_id: int) -> list[CourseLines]:
+    """Every villager course, lesson by lesson, with the person's summary where there is one."""
+    rows = {(row.course, row.lesson): row for row in progress_rows(person_id)}
+    return [CourseLines(course=course, lessons=[
+        LessonLine(lesson=lesson, summary=rows.get((course.slug, lesson.slug)))
+        for lesson in course.lessons]) for course in catalog().for_track("villager")]
