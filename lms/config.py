@@ -55,6 +55,8 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         # A household's shared phone stays signed in; staff sessions end sooner.
         "LMS_HOUSEHOLD_SESSION": timedelta(days=180),
         "LMS_STAFF_SESSION": timedelta(hours=12),
+        # ...and sooner still when left idle (an office PC, a borrowed phone).
+        "LMS_STAFF_IDLE": timedelta(minutes=30),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=180),
         # The cookie is set at sign-in, not on every response: each response is smaller,
         # and pictures and scripts carry no cookie to re-send.

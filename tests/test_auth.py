@@ -297,3 +297,43 @@ def test_refused_access_is_logged_without_secrets(signed_in, world, caplog):
     signed_in("ambassador").get(f"/ambassador/households/{world['theirs'].id}")
     assert any("refused access" in r.getMessage() for r in caplog.records)
     assert not any("TEST" in r.getMessage() or "núi" in r.getMessage() for r in caplog.records)
+
+
+# --- staff time-outs and a fresh session at every sign-in ------------------------------------
+
+
+def test_an_idle_staff_session_ends_and_its_device_with_it(app, signed_in, world):
+    official = signed_in("official")
+    assert official.get("/official/").status_code == 200
+    with official.session_transaction() as stored:
+        stored["seen"] -= app.config["LMS_STAFF_IDLE"].total_seconds() + 60
+    assert official.get("/official/").status_code == 302
+    assert not db.session.scalars(db.select(SignedInDevice).filter_by(
+        account_id=world["official"].id)).all()
+
+
+def test_a_working_staff_member_stays_signed_in(app, signed_in):
+    official = signed_in("official")
+    with official.session_transaction() as stored:
+        stored["seen"] -= app.config["LMS_STAFF_IDLE"].total_seconds() - 120
+        before = stored["seen"]
+    assert official.get("/official/").status_code == 200
+    with official.session_transaction() as stored:
+        assert stored["seen"] > before  # the activity moved the idle clock on
+
+
+def test_a_household_phone_has_no_idle_time_out(app, signed_in):
+    household = signed_in("mine")
+    with household.session_transaction() as stored:
+        stored["seen"] = 0
+    assert household.get("/learn").status_code == 200
+
+
+def test_sign_in_starts_a_new_session_that_a_planted_cookie_does_not_share(app, client, world):
+    client.get("/login")
+    planted = client.get_cookie("session").value
+    assert sign_in(client, world["official"].phone, TEST_PASSWORD).status_code == 302
+    assert client.get_cookie("session").value != planted
+    attacker = app.test_client()
+    attacker.set_cookie("session", planted)
+    assert attacker.get("/official/").status_code == 302

@@ -53,6 +53,26 @@ def init_app(app: Flask) -> None:
     # "strong" would sign people out whenever a mobile network changes their IP.
     login_manager.session_protection = "basic"
 
+    @app.before_request
+    def end_idle_staff_session() -> None:
+        """A staff page left open on a shared office PC signs out after a while idle. The
+        last activity rides in the signed session cookie, refreshed at most once a
+        minute, so that a quiet page view writes nothing to the database."""
+        if not (current_user.is_authenticated and current_user.is_staff):
+            return
+        now = utcnow().timestamp()
+        seen = session.get(LAST_SEEN_KEY)
+        idle = current_app.config["LMS_STAFF_IDLE"].total_seconds()
+        if not isinstance(seen, int | float) or now - seen > idle:
+            end_session()
+            return
+        if now - seen > LAST_SEEN_RESOLUTION:
+            session[LAST_SEEN_KEY] = now
+
+
+LAST_SEEN_KEY = "seen"
+LAST_SEEN_RESOLUTION = 60  # seconds
+
 
 def begin_session(account: Account) -> None:
     """Sign this device in: a household phone stays signed in; staff sessions end sooner.
@@ -69,6 +89,7 @@ def begin_session(account: Account) -> None:
     account.device_token = token
     session.clear()
     session.permanent = True
+    session[LAST_SEEN_KEY] = now.timestamp()
     login_user(account, remember=not account.is_staff, duration=lifetime)
 
 
