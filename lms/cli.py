@@ -223,5 +223,8 @@ def translations_coverage():
 
 
 def init_app(app: Flask) -> None:
-    for group in (users_cli, demo_cli, courses_cli, progress_cli, translations_cli):
+    from .ambassadors.cli import ambassadors_cli
+
+    for group in (users_cli, demo_cli, courses_cli, progress_cli, translations_cli,
+                  ambassadors_cli):
         app.cli.add_command(group)

@@ -1,5 +1,6 @@
 """Registering and changing households and members. Every change is written to the audit
-trail in the same transaction ("history kept")."""
+trail in the same transaction ("history kept"), and the needs-help flags of the people it
+touches are brought up to date."""
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from ..accounts.models import Account, Gender, Person, ambassador_assignment
 from ..accounts.operations import InvalidInput
 from ..extensions import db
 from ..places.models import Household, Village
+from . import needs_help
 
 HOUSEHOLD_FIELDS = ("name", "address_note", "phone", "village_id", "active")
 MEMBER_FIELDS = ("name", "gender", "birth_year", "phone", "active")
@@ -51,6 +53,7 @@ def register_household(ambassador: Account, village: Village, *, name: str,
     for fields in members:
         _add_member(household, fields)
     db.session.flush()
+    needs_help.refresh([m.id for m in household.members])
     db.session.commit()
     return household
 
@@ -83,6 +86,7 @@ def set_household_active(household: Household, active: bool) -> None:
         login.session_version += 1
     audit.record("household.activated" if active else "household.deactivated", "household",
                  household.id, {"active": [not active, active]})
+    needs_help.refresh([m.id for m in household.members])
     db.session.commit()
 
 
@@ -100,6 +104,7 @@ def _add_member(household: Household, fields: dict) -> Person:
 
 def add_member(household: Household, fields: dict) -> Person:
     person = _add_member(household, fields)
+    needs_help.refresh([person.id])
     db.session.commit()
     return person
 
@@ -122,4 +127,5 @@ def set_member_active(person: Person, active: bool) -> None:
     person.active = active
     audit.record("person.activated" if active else "person.deactivated", "person", person.id,
                  {"active": [not active, active]})
+    needs_help.refresh([person.id])
     db.session.commit()

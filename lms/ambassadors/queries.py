@@ -8,6 +8,7 @@ from ..content.catalog import catalog
 from ..content.model import Course, Lesson
 from ..extensions import db
 from ..learning.models import LessonProgress
+from .models import NeedsHelp, VerifiedSkill
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,22 @@ def person_progress(person_id: int) -> list[CourseLines]:
     return [CourseLines(course=course, lessons=[
         LessonLine(lesson=lesson, summary=rows.get((course.slug, lesson.slug)))
         for lesson in course.lessons]) for course in catalog().for_track("villager")]
+
+
+def needs_help_by_person(person_ids: list[int]) -> dict[int, list[dict]]:
+    """The stored flags, in the API's shape, per person."""
+    if not person_ids:
+        return {}
+    found: dict[int, list[dict]] = {}
+    for flag in db.session.scalars(select(NeedsHelp).where(
+            NeedsHelp.person_id.in_(person_ids)).order_by(NeedsHelp.person_id, NeedsHelp.id)):
+        found.setdefault(flag.person_id, []).append({
+            "person": flag.person_id, "reason": flag.reason.value, "course": flag.course,
+            "lesson": flag.lesson})
+    return found
+
+
+def verified_skills(person_id: int) -> list[VerifiedSkill]:
+    return list(db.session.scalars(select(VerifiedSkill).where(
+        VerifiedSkill.person_id == person_id)
+        .order_by(VerifiedSkill.verified_on, VerifiedSkill.id)))

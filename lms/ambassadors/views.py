@@ -13,7 +13,7 @@ from ..auth import access, get_visible_or_404, visible_households, visible_peopl
 from ..extensions import db
 from ..places.models import Household, Village
 from ..stats.queries import member_activity
-from . import consent, queries
+from . import consent, queries, visits
 from .forms import ConfirmForm
 
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassador")
@@ -70,7 +70,10 @@ def home():
 @access(*STAFF)
 def household(household_id: int):
     found = get_visible_or_404(visible_households(current_user), Household, household_id)
-    return render_template("ambassadors/household.html", household=found,
+    recent = visits.household_visits(found.id)
+    return render_template("ambassadors/household.html", household=found, visits=recent,
+                           correctable={v.id for v in recent
+                                        if visits.correctable(v, current_user)},
                            activity=member_activity(found.members),
                            confirm=ConfirmForm(), crumbs=household_crumbs(found),
                            **history_context("household", found.id))
@@ -92,4 +95,4 @@ def person(person_id: int):
                            **history_context("person", found.id))
 
 
-from . import household_views, person_views  # noqa: E402,F401  (routes register on bp)
+from . import household_views, person_views, visit_views  # noqa: E402,F401  (routes register on bp)
