@@ -153,11 +153,14 @@ def get_visible_or_404(query: Select, model, object_id: int):
 # --- the learner on a shared phone -------------------------------------------------------
 
 ACTIVE_PERSON_KEY = "person_id"
+# An ambassador taking a lesson beside a member of an assigned household (assisted mode).
+ASSISTED_PERSON_KEY = "assisted_person_id"
 
 
 def active_person() -> Person | None:
-    """The person learning now: the account's own person, or the member picked on a
-    household's shared phone (re-checked against the household on every request)."""
+    """The person learning now: the account's own person, the member picked on a
+    household's shared phone, or the member an ambassador is helping (both re-checked
+    against the scope on every request)."""
     if not current_user.is_authenticated:
         return None
     if current_user.is_household_login:
@@ -169,6 +172,12 @@ def active_person() -> Person | None:
             session.pop(ACTIVE_PERSON_KEY, None)
             return None
         return person
+    if current_user.role == Role.AMBASSADOR and session.get(ASSISTED_PERSON_KEY):
+        person = db.session.scalar(recordable_people(current_user).where(
+            Person.id == session[ASSISTED_PERSON_KEY], Person.household_id.is_not(None)))
+        if person is not None:
+            return person
+        session.pop(ASSISTED_PERSON_KEY, None)
     return current_user.person
 
 

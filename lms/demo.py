@@ -6,6 +6,7 @@ changes nothing.
 
 from .accounts.models import Account, Gender, Person, Role, ambassador_assignment
 from .accounts.operations import create_account, normalise_phone
+from .demo_fieldwork import load_demo_fieldwork
 from .demo_progress import load_demo_progress
 from .extensions import db
 from .places.models import Commune, Household, Province, Village
@@ -109,6 +110,7 @@ def load_demo_commune() -> dict:
                     account_id=account.id, household_id=household.id))
     db.session.commit()
     load_demo_progress([household for _index, household in households])
+    load_demo_fieldwork([household for _index, household in households])
     return {
         "villages": len(villages),
         "households": len(households),

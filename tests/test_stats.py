@@ -5,12 +5,13 @@ from .learning_helpers import lesson_of, walk_lesson
 
 def test_a_finished_lesson_shows_for_the_ambassador_and_the_official(signed_in, world):
     ambassador, official = signed_in("ambassador"), signed_in("official")
-    assert "0 bài đã xong" in ambassador.get("/ambassador/").get_data(as_text=True)
+    household_page = f"/ambassador/households/{world['mine'].id}"
+    assert "0 bài đã xong" in ambassador.get(household_page).get_data(as_text=True)
     before = official.get(f"/api/v1/stats/communes/{world['home'].id}").get_json()
     assert before["people"] == 5 and all(c["started"] == 0 for c in before["courses"])
     course, lesson = lesson_of()
     walk_lesson(signed_in("mine"), course, lesson)
-    assert "1 bài đã xong" in ambassador.get("/ambassador/").get_data(as_text=True)
+    assert "1 bài đã xong" in ambassador.get(household_page).get_data(as_text=True)
     after = official.get(f"/api/v1/stats/communes/{world['home'].id}").get_json()
     figures = {c["slug"]: c for c in after["courses"]}
     assert figures["public-services"]["started"] == "<5"

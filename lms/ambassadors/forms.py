@@ -139,10 +139,12 @@ class ConsentForm(FlaskForm):
 class VisitForm(FlaskForm):
     visited_on = DateField(_l("Date of the visit"), validators=[
         InputRequired(message=_l("Type the date of the visit."))])
-    present = MultiCheckboxField(_l("Who was there"), coerce=int,
+    # The view and the visit check decide which ids are allowed: an id from outside the
+    # household is a 404, an unknown lesson or skill a field error.
+    present = MultiCheckboxField(_l("Who was there"), coerce=int, validate_choice=False,
                                  validators=[DataRequired(message=_l("Tick who was there."))])
-    practised = MultiCheckboxField(_l("Lessons practised"))
-    verified = MultiCheckboxField(_l("Skills seen done in person"))
+    practised = MultiCheckboxField(_l("Lessons practised"), validate_choice=False)
+    verified = MultiCheckboxField(_l("Skills seen done in person"), validate_choice=False)
     note = TextAreaField(_l("Note"), filters=[_strip_nfc],
                          validators=[Optional(), Length(max=NOTE_LENGTH)])
 

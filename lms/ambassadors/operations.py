@@ -1,5 +1,6 @@
 """Registering and changing households and members. Every change is written to the audit
-trail in the same transaction ("history kept")."""
+trail in the same transaction ("history kept"), and the needs-help flags of the people it
+touches are brought up to date."""
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from ..accounts.operations import InvalidInput
 from ..accounts.sessions import end_all_sessions
 from ..extensions import db
 from ..places.models import Household, Village
+from . import needs_help
 
 HOUSEHOLD_FIELDS = ("name", "address_note", "phone", "village_id", "active")
 MEMBER_FIELDS = ("name", "gender", "birth_year", "phone", "active")
@@ -52,6 +54,7 @@ def register_household(ambassador: Account, village: Village, *, name: str,
     for fields in members:
         _add_member(household, fields)
     db.session.flush()
+    needs_help.refresh([m.id for m in household.members])
     db.session.commit()
     return household
 
@@ -84,6 +87,7 @@ def set_household_active(household: Household, active: bool) -> None:
         end_all_sessions(login)
     audit.record("household.activated" if active else "household.deactivated", "household",
                  household.id, {"active": [not active, active]})
+    needs_help.refresh([m.id for m in household.members])
     db.session.commit()
 
 
@@ -101,6 +105,7 @@ def _add_member(household: Household, fields: dict) -> Person:
 
 def add_member(household: Household, fields: dict) -> Person:
     person = _add_member(household, fields)
+    needs_help.refresh([person.id])
     db.session.commit()
     return person
 
@@ -123,4 +128,5 @@ def set_member_active(person: Person, active: bool) -> None:
     person.active = active
     audit.record("person.activated" if active else "person.deactivated", "person", person.id,
                  {"active": [not active, active]})
+    needs_help.refresh([person.id])
     db.session.commit()

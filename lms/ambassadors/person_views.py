@@ -1,12 +1,13 @@
-"""What an ambassador records about one member: consent (and withdrawing it)."""
+"""What an ambassador does for one member: consent (and withdrawing it), and taking a
+lesson beside them (assisted learning)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import Role
 from ..accounts.operations import InvalidInput
-from ..auth import access
+from ..auth import ASSISTED_PERSON_KEY, access
 from ..extensions import db
 from . import consent
 from .forms import ConfirmForm, ConsentForm
@@ -63,3 +64,28 @@ def withdraw_consent(person_id: int):
     if consent.withdraw_consent(person):
         flash(_("Consent withdrawn. The ethnic group was removed."), "info")
     return redirect(url_for("ambassadors.person", person_id=person.id))
+
+
+@bp.route("/people/<int:person_id>/assist", methods=["POST"])
+@access(AMBASSADOR)
+def assist(person_id: int):
+    """Take lessons beside this member on the ambassador's phone: progress is theirs, each
+    event carries the ambassador's account (shown as "with ambassador")."""
+    person = own_member(person_id)
+    if not ConfirmForm().validate_on_submit() or not person.active:
+        abort(400)
+    session[ASSISTED_PERSON_KEY] = person.id
+    flash(_("You are now learning with %(name)s. Their progress is saved for them.",
+            name=person.name), "info")
+    return redirect(url_for("learning.home"))
+
+
+@bp.route("/assist/stop", methods=["POST"])
+@access(AMBASSADOR)
+def stop_assisting():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    person_id = session.pop(ASSISTED_PERSON_KEY, None)
+    if person_id is not None:
+        return redirect(url_for("ambassadors.person", person_id=person_id))
+    return redirect(url_for("ambassadors.home"))

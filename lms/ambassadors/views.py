@@ -1,19 +1,18 @@
 """The Digital Ambassador's pages: their households and the people in them."""
 
-from itertools import groupby
 
 from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..accounts.models import Account, Person, Role
 from ..accounts.operations import display_phone
 from ..auth import access, get_visible_or_404, visible_households, visible_people
 from ..extensions import db
-from ..places.models import Household, Village
+from ..i18n import current_language
+from ..places.models import Household
 from ..stats.queries import member_activity
-from . import consent, queries
+from . import consent, queries, visits
 from .forms import ConfirmForm
 
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassador")
@@ -37,6 +36,14 @@ def household_crumbs(household: Household, *tail) -> list[tuple[str, str | None]
     return items
 
 
+@bp.app_context_processor
+def field_work_helpers() -> dict:
+    return {"lesson_title": lambda course, lesson: queries.lesson_title(
+        course, lesson, current_language().code),
+        "skill_title": lambda course, skill: queries.skill_title(
+            course, skill, current_language().code)}
+
+
 @bp.app_template_filter("phone")
 def phone_filter(e164: str | None) -> str:
     return display_phone(e164) if e164 else ""
@@ -54,24 +61,20 @@ def history_context(object_type: str, object_id: int) -> dict:
 @bp.route("/")
 @access(Role.AMBASSADOR.value)
 def home():
-    households = db.session.scalars(
-        visible_households(current_user)
-        .join(Household.village, isouter=False)
-        .options(selectinload(Household.members), selectinload(Household.village))
-        .order_by(Village.name, Household.name)
-    ).all()
-    by_village = [(village, list(group)) for village, group in
-                  groupby(households, key=lambda h: h.village)]
-    activity = member_activity([m for h in households for m in h.members])
-    return render_template("ambassadors/home.html", by_village=by_village, activity=activity)
+    return render_template("ambassadors/home.html",
+                           by_village=queries.home_lines(visible_households(current_user)))
 
 
 @bp.route("/households/<int:household_id>")
 @access(*STAFF)
 def household(household_id: int):
     found = get_visible_or_404(visible_households(current_user), Household, household_id)
-    return render_template("ambassadors/household.html", household=found,
+    recent = visits.household_visits(found.id)
+    return render_template("ambassadors/household.html", household=found, visits=recent,
+                           correctable={v.id for v in recent
+                                        if visits.correctable(v, current_user)},
                            activity=member_activity(found.members),
+                           flags=queries.flags_of([m.id for m in found.members]),
                            confirm=ConfirmForm(), crumbs=household_crumbs(found),
                            **history_context("household", found.id))
 
@@ -86,10 +89,14 @@ def person(person_id: int):
     return render_template("ambassadors/person.html", person=found,
                            courses=queries.person_progress(found.id),
                            consent=consent.current_consent(found.id),
+                           skills=queries.verified_skills(found.id),
+                           assisted=queries.assisted_lessons(found.id),
+                           visits=queries.person_visits(found.id),
+                           flags=queries.flags_of([found.id]).get(found.id, []),
                            ethnic_groups=consent.ETHNIC_GROUPS,
                            confirm=ConfirmForm(),
                            crumbs=household_crumbs(found.household, found.name),
                            **history_context("person", found.id))
 
 
-from . import household_views, person_views  # noqa: E402,F401  (routes register on bp)
+from . import household_views, person_views, visit_views  # noqa: E402,F401  (routes register on bp)

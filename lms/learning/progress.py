@@ -23,6 +23,7 @@ from ..content.catalog import catalog
 from ..content.model import Course
 from ..extensions import db
 from ..models_common import utcnow
+from ..signals import progress_recorded
 from .grading import BadAnswer, check_answer_form, grade_attempt, is_correct
 from .models import Certificate, EventType, LessonProgress, ProgressEvent, Status
 from .queries import tracks_of_people
@@ -201,6 +202,8 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
             sent_ids[event.event_id])
     merge_into_summaries(fresh)
     db.session.commit()
+    if fresh:
+        progress_recorded.send(None, people=sorted({event.person_id for event in fresh}))
     return result
 
 

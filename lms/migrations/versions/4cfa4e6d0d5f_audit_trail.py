@@ -1,7 +1,7 @@
 """audit trail: an append-only record of changes
 
 Revision ID: 4cfa4e6d0d5f
-Revises: 3b0485994df0
+Revises: ba3aa3345c6b
 Create Date: 2026-12-01 15:28:24.025359
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4cfa4e6d0d5f'
-down_revision = '3b0485994df0'
+down_revision = 'ba3aa3345c6b'
 branch_labels = None
 depends_on = None
 

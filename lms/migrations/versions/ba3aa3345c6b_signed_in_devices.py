@@ -5,7 +5,7 @@ signing out ends that device for real; the per-account session version is no lon
 needed. Existing sessions end with this revision: everyone signs in once more.
 
 Revision ID: ba3aa3345c6b
-Revises: 109b887f57c9
+Revises: 3b0485994df0
 Create Date: 2026-12-01 15:29:26.487025
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ba3aa3345c6b'
-down_revision = '109b887f57c9'
+down_revision = '3b0485994df0'
 branch_labels = None
 depends_on = None
 
