@@ -22,6 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from . import inputs
+
+    inputs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

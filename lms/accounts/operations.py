@@ -63,7 +63,7 @@ def check_password_rules(password: str) -> None:
 
 
 def check_pin_rules(pin: str) -> None:
-    if len(pin) != PIN_LENGTH or not pin.isdigit():
+    if len(pin) != PIN_LENGTH or not (pin.isascii() and pin.isdigit()):
         raise InvalidInput(_("The PIN must be exactly 6 digits."))
     if len(set(pin)) == 1 or pin in ("123456", "654321", "012345", "123123"):
         raise InvalidInput(_("This PIN is too easy to guess. Choose another one."))
