@@ -31,6 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         hops = app.config["LMS_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from . import inputs
+
+    inputs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -40,7 +44,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    if app.config["LMS_LOAD_CATALOG_AT_START"]:
+        load_catalog(app)
     return app
+
+
+def load_catalog(app: Flask) -> None:
+    """Read the courses while the worker starts (each gunicorn worker imports wsgi.py), so
+    that no villager's first request waits for it."""
+    from .content.catalog import catalog
+
+    with app.app_context():
+        catalog()
 
 
 def register_extensions(app: Flask) -> None:

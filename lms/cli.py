@@ -41,13 +41,20 @@ def translated(command: Callable) -> Callable:
     return with_appcontext(run)
 
 
+def _is_id(value: str) -> bool:
+    """A number that can be a row's id; anything else is looked up as a name."""
+    from .inputs import MAX_DATABASE_INTEGER
+
+    return value.isascii() and value.isdigit() and int(value) <= MAX_DATABASE_INTEGER
+
+
 def _find_commune(value: str | None):
     from .places.models import Commune
 
     if value is None:
         return None
     query = db.select(Commune)
-    query = query.where(Commune.id == int(value)) if value.isdigit() else query.where(
+    query = query.where(Commune.id == int(value)) if _is_id(value) else query.where(
         Commune.name == value
     )
     commune = db.session.scalar(query)
@@ -64,7 +71,7 @@ def _find_village(commune, value: str | None):
     query = db.select(Village)
     if commune is not None:
         query = query.where(Village.commune_id == commune.id)
-    query = query.where(Village.id == int(value)) if value.isdigit() else query.where(
+    query = query.where(Village.id == int(value)) if _is_id(value) else query.where(
         Village.name == value
     )
     villages = db.session.scalars(query).all()

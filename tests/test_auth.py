@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from argon2 import PasswordHasher
+from werkzeug.security import generate_password_hash
 
 from lms.accounts.models import Account, SignedInDevice, SignInThrottle
 from lms.accounts.operations import set_secret
@@ -337,3 +339,54 @@ def test_sign_in_starts_a_new_session_that_a_planted_cookie_does_not_share(app, 
     attacker = app.test_client()
     attacker.set_cookie("session", planted)
     assert attacker.get("/official/").status_code == 302
+
+
+# --- hashing -------------------------------------------------------------------------------
+
+
+def test_secrets_are_hashed_with_argon2id_at_owasps_minimum(test_config):
+    from lms import create_app
+    from lms.accounts.hashing import hash_secret, verify_secret
+
+    defaults = {key: value for key, value in test_config.items()
+                if key != "LMS_SECRET_HASH_METHOD"}
+    with create_app(defaults).app_context():
+        stored = hash_secret(TEST_PASSWORD)
+        assert stored.startswith("$argon2id$v=19$m=7168,t=5,p=1$")
+        assert verify_secret(stored, TEST_PASSWORD)
+        assert not verify_secret(stored, TEST_PASSWORD + "x")
+        assert not verify_secret("$argon2id$broken", TEST_PASSWORD)
+
+
+@pytest.mark.parametrize("old_hash", [
+    lambda secret: generate_password_hash(secret, method="scrypt:1024:8:1"),
+    lambda secret: generate_password_hash(secret, method="scrypt"),
+    lambda secret: PasswordHasher(memory_cost=64, time_cost=1, parallelism=1).hash(secret),
+])
+def test_an_old_hash_still_signs_in_and_is_replaced_at_that_sign_in(client, world, old_hash):
+    from lms.accounts.hashing import hash_secret
+
+    account = db.session.get(Account, world["official"].id)
+    account.secret_hash = old_hash(TEST_PASSWORD)
+    db.session.commit()
+    current = hash_secret(TEST_PASSWORD).rsplit("$", 2)[0]  # the settings, without salt
+    assert sign_in(app_client_for(client), account.phone, "wrong password!").status_code == 401
+    db.session.refresh(account)
+    assert not account.secret_hash.startswith(current)  # a failure changes nothing
+    assert sign_in(client, account.phone, TEST_PASSWORD).status_code == 302
+    db.session.refresh(account)
+    assert account.secret_hash.startswith(current + "$")
+    again = app_client_for(client)
+    assert sign_in(again, account.phone, TEST_PASSWORD).status_code == 302
+
+
+def test_a_current_hash_is_not_rewritten_at_sign_in(client, world):
+    account = db.session.get(Account, world["official"].id)
+    before = account.secret_hash
+    assert sign_in(client, account.phone, TEST_PASSWORD).status_code == 302
+    db.session.refresh(account)
+    assert account.secret_hash == before
+
+
+def app_client_for(client):
+    return client.application.test_client()

@@ -7,12 +7,11 @@ from functools import cache
 from pathlib import Path
 
 import phonenumbers
-from flask import current_app
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models_common import utcnow
+from .hashing import hash_secret, needs_rehash, verify_secret
 from .models import Account, Role, SignInThrottle
 from .sessions import end_all_sessions
 
@@ -63,14 +62,10 @@ def check_password_rules(password: str) -> None:
 
 
 def check_pin_rules(pin: str) -> None:
-    if len(pin) != PIN_LENGTH or not pin.isdigit():
+    if len(pin) != PIN_LENGTH or not (pin.isascii() and pin.isdigit()):
         raise InvalidInput(_("The PIN must be exactly 6 digits."))
     if len(set(pin)) == 1 or pin in ("123456", "654321", "012345", "123123"):
         raise InvalidInput(_("This PIN is too easy to guess. Choose another one."))
-
-
-def hash_secret(secret: str) -> str:
-    return generate_password_hash(secret, method=current_app.config["LMS_SECRET_HASH_METHOD"])
 
 
 def create_account(
@@ -172,9 +167,11 @@ def authenticate(phone: str, secret: str, device_id: str) -> SignInResult:
     account = db.session.scalar(db.select(Account).where(Account.phone == phone))
     # Hash even for an unknown number, so timing does not reveal who has an account.
     stored = account.secret_hash if account else _dummy_hash()
-    if check_password_hash(stored, secret or "") and account is not None and account.active:
+    if verify_secret(stored, secret or "") and account is not None and account.active:
         db.session.execute(db.delete(SignInThrottle).where(SignInThrottle.key.in_(keys)))
         account.last_sign_in_at = now
+        if needs_rehash(stored):  # made with older settings: only now is the secret known
+            account.secret_hash = hash_secret(secret)
         db.session.commit()
         return SignInResult(account=account)
     _record_failure(keys, now)

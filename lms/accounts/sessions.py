@@ -32,7 +32,8 @@ def _aware(moment: datetime) -> datetime:
 @login_manager.user_loader
 def load_account(user_id: str) -> Account | None:
     account_id, _, token = user_id.partition(":")
-    if not account_id.isdigit() or len(account_id) > _MAX_ID_DIGITS or not token:
+    if not (account_id.isascii() and account_id.isdigit()) or len(account_id) > _MAX_ID_DIGITS \
+            or not token:
         return None
     device = db.session.scalar(
         select(SignedInDevice).where(SignedInDevice.token_hash == _token_hash(token)))

@@ -58,6 +58,19 @@ def grade_attempt(quiz_steps: tuple[Step, ...], answers: dict) -> float:
     return right / len(quiz_steps)
 
 
+def attempt_answers(quiz_steps: tuple[Step, ...], answers: dict) -> dict[str, Answer]:
+    """The attempt's answers as they are kept: each quiz step's in its canonical form
+    (None where it is missing or malformed), nothing else the phone sent."""
+    kept = {}
+    for step in quiz_steps:
+        raw = answers.get(str(step.number), answers.get(step.number))
+        try:
+            kept[str(step.number)] = check_answer_form(step.question, raw)
+        except BadAnswer:
+            kept[str(step.number)] = None
+    return kept
+
+
 def display_order(question: Question, seed: str) -> list[int]:
     """The order options are shown in: an `order` question is shuffled (the same way every
     time, so a page reload does not reshuffle), never shown already solved."""

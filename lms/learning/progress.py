@@ -8,6 +8,7 @@ summary is the same whatever order the events arrive in, and `rebuild_summaries`
 always recompute it from the log.
 """
 
+import math
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -24,7 +25,13 @@ from ..content.model import Course
 from ..extensions import db
 from ..models_common import utcnow
 from ..signals import progress_recorded
-from .grading import BadAnswer, check_answer_form, grade_attempt, is_correct
+from .grading import (
+    BadAnswer,
+    attempt_answers,
+    check_answer_form,
+    grade_attempt,
+    is_correct,
+)
 from .models import Certificate, EventType, LessonProgress, ProgressEvent, Status
 from .queries import tracks_of_people
 
@@ -62,7 +69,14 @@ def parse_time(value, now: datetime) -> tuple[datetime, bool]:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise BadEvent(_("occurred_at must be an ISO 8601 time.")) from None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        # Past the calendar's edge once its offset is applied: year 1 went back to year 0,
+        # year 9999 forward to 10000. The first is too long ago, the second far ahead.
+        if moment.year == datetime.min.year:
+            raise BadEvent(_("occurred_at is too long ago.")) from None
+        return now, True
     if moment < EARLIEST:
         raise BadEvent(_("occurred_at is too long ago."))
     if moment > now + CLOCK_TOLERANCE:
@@ -120,6 +134,8 @@ def build_event(raw: dict, account_id: int, allowed_people: dict[int, tuple[str,
     step = steps[step_number - 1]
     if kind == EventType.STEP_VIEWED:
         event.seconds = _step_seconds(raw.get("answer"))
+        # Only what was understood is kept, never the rest of what the phone sent.
+        event.answer = {"seconds": event.seconds} if event.seconds else None
     elif kind == EventType.ANSWER_SUBMITTED:
         if step.question is None:
             raise BadEvent(_("This step has no question."))
@@ -133,8 +149,9 @@ def build_event(raw: dict, account_id: int, allowed_people: dict[int, tuple[str,
         answers = answers.get("answers") if isinstance(answers, dict) else None
         if not isinstance(answers, dict):
             raise BadEvent(_("lesson_completed needs the attempt's answers."))
-        event.answer = {"answers": answers}
-        event.score = grade_attempt(lesson.texts["vi"].quiz_steps, answers)
+        quiz = lesson.texts["vi"].quiz_steps
+        event.answer = {"answers": attempt_answers(quiz, answers)}
+        event.score = grade_attempt(quiz, answers)
         event.mastery = course.mastery
         event.correct = event.score >= course.mastery
     return event
@@ -145,6 +162,8 @@ def _step_seconds(answer) -> int:
     seconds = answer.get("seconds") if isinstance(answer, dict) else None
     if not isinstance(seconds, int | float) or isinstance(seconds, bool):
         return 0
+    if isinstance(seconds, float) and not math.isfinite(seconds):
+        raise BadEvent(_("seconds must be a number of seconds."))
     return max(0, min(int(seconds), MAX_STEP_SECONDS))
 
 

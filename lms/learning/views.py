@@ -137,7 +137,8 @@ def step(course_slug: str, lesson_slug: str, number: int):
                                     error=error, status=400)
             return redirect(here + "?feedback=1#feedback")
         shown_at = request.form.get("shown_at", "")
-        seconds = int(time.time()) - int(shown_at) if shown_at.isdigit() else 0
+        seconds = (int(time.time()) - int(shown_at)
+                   if shown_at.isascii() and shown_at.isdigit() and len(shown_at) < 16 else 0)
         _record(person, found.slug, chosen.slug, number, EventType.STEP_VIEWED,
                 {"seconds": max(0, seconds)})
         if number < len(text.steps):
