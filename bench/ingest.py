@@ -163,11 +163,12 @@ class PostgresDatabase(Database):
 
     label = "PostgreSQL"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, name: str = SCRATCH_DATABASE) -> None:
         parsed = make_url(url)
-        if parsed.database == SCRATCH_DATABASE:
-            raise SystemExit(f"--postgres must not name the scratch database {SCRATCH_DATABASE}")
-        self.url = parsed.set(database=SCRATCH_DATABASE).render_as_string(hide_password=False)
+        if parsed.database == name:
+            raise SystemExit(f"--postgres must not name the scratch database {name}")
+        self.name = name
+        self.url = parsed.set(database=name).render_as_string(hide_password=False)
         self.admin = self._libpq(parsed.set(database="postgres"))
         self.direct = self._libpq(make_url(self.url))
 
@@ -183,7 +184,7 @@ class PostgresDatabase(Database):
 
     def create(self) -> None:
         self.drop()
-        self._admin(f"CREATE DATABASE {SCRATCH_DATABASE}")
+        self._admin(f"CREATE DATABASE {self.name}")
         os.environ["LMS_DATABASE_URL"] = self.url
         set_up_instance()
 
@@ -195,7 +196,7 @@ class PostgresDatabase(Database):
         return len(rows), set(rows)
 
     def drop(self) -> None:
-        self._admin(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")
+        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
 # --- the server ----------------------------------------------------------------------------
@@ -203,13 +204,14 @@ class PostgresDatabase(Database):
 class Server:
     """gunicorn serving the app on a free port of 127.0.0.1; `stop` is safe to call twice."""
 
-    def __init__(self, workers: int, log: Path) -> None:
+    def __init__(self, workers: int, log: Path, config: Path | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
+        settings = ["-c", str(config)] if config else []
         with log.open("w") as output:  # the server keeps its own copy
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
+                [sys.executable, "-m", "gunicorn", *settings, "-w", str(workers), "-b",
                  f"127.0.0.1:{self.port}", *gunicorn_options(), "wsgi:app"],
                 cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
 
