@@ -99,4 +99,4 @@ def person(person_id: int):
                            **history_context("person", found.id))
 
 
-from . import household_views, person_views, visit_views  # noqa: E402,F401  (routes register on bp)
+from . import household_views, person_views, pin_views, visit_views  # noqa: E402,F401  (routes register on bp)
