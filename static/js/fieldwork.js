@@ -56,12 +56,16 @@
     statusNode.className = "sync " + (kind || "");
     statusNode.textContent = text || "";
   }
+  var sentNow = 0;  // visits this page has just sent: then, and only then, say so
   function showWaiting() {
     return waiting().then(function (visits) {
       var refused = JSON.parse(localStorage.getItem("field-refused") || "[]");
       if (visits.length) say((words.waiting || "").replace("%(count)s", visits.length), "waiting");
-      else if (refused.length) say((words.refused || "").replace("%(reason)s", refused[0]), "waiting");
-      else say(words.sent, "saved");
+      else if (refused.length) {
+        say((words.refused || "").replace("%(reason)s", refused[0]), "waiting");
+        localStorage.removeItem("field-refused");  // said once, on the next page
+      }
+      else say(sentNow ? words.sent : "", "saved");
     }).catch(function () {});
   }
 
@@ -128,6 +132,8 @@
       }).then(function (answer) {
         var refused = answer.rejected.map(function (r) { return r.error; });
         if (refused.length) localStorage.setItem("field-refused", JSON.stringify(refused));
+        sentNow += answer.accepted.length + answer.duplicates.length;
+        if (refused.length) sentNow = 0;
         var done = answer.accepted.concat(answer.duplicates,
           answer.rejected.map(function (r) { return r.id; }));
         return store("visits", "readwrite", function (s) {
