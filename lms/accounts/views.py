@@ -108,6 +108,8 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
+        # The household card's QR code opens this page with the phone filled in.
+        form.phone.data = request.args.get("phone", "")[:32] or None
     device_id = _device_id() or secrets.token_hex(16)
     status = 200
     error = None

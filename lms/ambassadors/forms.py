@@ -150,8 +150,8 @@ class VisitForm(FlaskForm):
 
 
 class PinForm(FlaskForm):
-    pin = PasswordField(_l("New PIN (6 digits)"),
-                        validators=[DataRequired(message=_l("Type a PIN of 6 digits."))],
+    # Empty when the family asks for one to be made for them ("make").
+    pin = PasswordField(_l("New PIN (6 digits)"), validators=[Length(max=6)],
                         render_kw={"inputmode": "numeric", "autocomplete": "new-password",
                                    "maxlength": 6})
 

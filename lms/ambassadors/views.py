@@ -2,6 +2,8 @@
 
 
 from flask import Blueprint, abort, render_template, url_for
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit
@@ -61,8 +63,18 @@ def history_context(object_type: str, object_id: int) -> dict:
 @bp.route("/")
 @access(Role.AMBASSADOR.value)
 def home():
-    return render_template("ambassadors/home.html",
-                           by_village=queries.home_lines(visible_households(current_user)))
+    by_village = queries.home_lines(visible_households(current_user))
+    lines = [line for _village, village_lines in by_village for line in village_lines]
+    # Each count's words once per page, not once per row: 200 rows stay fast.
+    members = {n: ngettext("%(num)s member", "%(num)s members", n)
+               for n in {line.members for line in lines}}
+    courses = {n: ngettext("%(num)s course done", "%(num)s courses done", n)
+               for n in {line.courses_completed for line in lines}}
+    visited = {day: _("visited %(date)s", date=format_date(day, "short"))
+               for day in {line.last_visit for line in lines if line.last_visit}}
+    return render_template("ambassadors/home.html", by_village=by_village,
+                           members_label=members, courses_label=courses,
+                           visited_label=visited)
 
 
 @bp.route("/households/<int:household_id>")
@@ -99,4 +111,4 @@ def person(person_id: int):
                            **history_context("person", found.id))
 
 
-from . import household_views, person_views, visit_views  # noqa: E402,F401  (routes register on bp)
+from . import household_views, person_views, pin_views, visit_views  # noqa: E402,F401  (routes register on bp)

@@ -134,7 +134,7 @@ def check_visit(raw: dict, households: dict[int, Household], today: date) -> Che
     verified_raw = raw.get("verified") or []
     if not isinstance(verified_raw, list):
         raise BadVisit(_("A skill verified is not a skill of Học Số."), "verified")
-    agreed = consent.consented_ids(list(members))
+    agreed = consent.consented_ids(list(members)) if verified_raw else set()
     verified = []
     for item in verified_raw:
         person = item.get("person") if isinstance(item, dict) else None

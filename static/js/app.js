@@ -167,6 +167,9 @@
     event.preventDefault();
     localStorage.removeItem("person");
     send().then(function () {
+      // Other scripts' own clean-up (the ambassador's kept households), then the pages.
+      return Promise.all((window.hocsoSignOutTasks || []).map(function (task) { return task(); }));
+    }).then(function () {
       return caches.keys().then(function (keys) {
         return Promise.all(keys.map(function (key) { return caches.delete(key); }));
       });

@@ -123,6 +123,7 @@ def test_a_finished_lesson_moves_the_ambassador_and_the_official(live_server, br
     ambassador_context, ambassador = staff_page(browser, live_server, world["ambassador"].phone)
     official_context, official = staff_page(browser, live_server, world["official"].phone)
     member = world["mine"].members[0]
+    ambassador.goto(f"{live_server}/ambassador/households/{world['mine'].id}")
     card = ambassador.locator("li.member", has_text=member.name)
     assert "0 bài đã xong" in card.inner_text()
     started = official.locator("tr", has_text="Dịch vụ công trực tuyến").locator("td").nth(1)

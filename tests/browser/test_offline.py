@@ -65,6 +65,7 @@ def test_a_lesson_done_offline_arrives_once_when_the_connection_returns(
     assert len(events_of(member.id)) == len(events)
 
     ambassador_context, ambassador = staff_page(browser, live_server, world["ambassador"].phone)
+    ambassador.goto(f"{live_server}/ambassador/households/{world['mine'].id}")
     card = ambassador.locator("li.member", has_text=member.name)
     assert "1 bài đã xong" in card.inner_text()
     ambassador_context.close()
