@@ -44,18 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    if app.config["LMS_LOAD_CATALOG_AT_START"]:
-        load_catalog(app)
+    if app.config["LMS_WEB_WORKER"]:
+        from . import worker
+
+        worker.start(app)
     return app
-
-
-def load_catalog(app: Flask) -> None:
-    """Read the courses while the worker starts (each gunicorn worker imports wsgi.py), so
-    that no villager's first request waits for it."""
-    from .content.catalog import catalog
-
-    with app.app_context():
-        catalog()
 
 
 def register_extensions(app: Flask) -> None:

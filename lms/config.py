@@ -42,9 +42,10 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LMS_LOGIN_RATE_LIMIT": env.get("LMS_LOGIN_RATE_LIMIT") or "60 per minute; 600 per hour",
         "LMS_COURSES_DIR": env.get("LMS_COURSES_DIR") or str(PROJECT_ROOT / "courses"),
-        # A web worker reads the course catalog as it starts; `flask` commands (which
-        # often change the courses) and tests read it when they first need it.
-        "LMS_LOAD_CATALOG_AT_START": not testing and env.get("FLASK_RUN_FROM_CLI") != "true",
+        # A web worker prepares itself as it starts (lms/worker.py: the course catalog is
+        # read, malloc tuned); `flask` commands (which often change the courses) and tests
+        # read the catalog when they first need it.
+        "LMS_WEB_WORKER": not testing and env.get("FLASK_RUN_FROM_CLI") != "true",
         "LMS_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
         "LMS_STATIC_DIR": str(PROJECT_ROOT / "static"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,

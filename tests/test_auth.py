@@ -390,3 +390,12 @@ def test_a_current_hash_is_not_rewritten_at_sign_in(client, world):
 
 def app_client_for(client):
     return client.application.test_client()
+
+
+def test_signing_in_again_on_a_device_replaces_its_session(app, signed_in, world):
+    client = signed_in("official")
+    copy = copy_cookies(app, client, ("session",))
+    assert sign_in(client, world["official"].phone, TEST_PASSWORD).status_code == 302
+    assert client.get("/official/").status_code == 200
+    assert copy.get("/official/").status_code == 302
+    assert db.session.scalar(db.select(db.func.count(SignedInDevice.id))) == 1

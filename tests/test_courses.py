@@ -170,7 +170,7 @@ def test_a_web_worker_reads_the_catalog_as_it_starts(test_config):
     """Not on the first villager's request (gunicorn imports wsgi.py in each worker)."""
     from lms import create_app
 
-    app = create_app({**test_config, "LMS_LOAD_CATALOG_AT_START": True})
+    app = create_app({**test_config, "LMS_WEB_WORKER": True})
     found = app.extensions.get("lms_catalog")
     assert found is not None and "public-services" in found.courses
     assert "lms_catalog" not in create_app(test_config).extensions  # tests read it lazily

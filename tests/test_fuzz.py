@@ -1,5 +1,6 @@
 """Generated input against every API route (walked from app.url_map), as each role and
 as nobody: never a 5xx, and nothing is stored unless the answer says it was accepted.
+Every page route gets generated paths, queries and form posts too: never a 5xx.
 
 The number of examples per caller is bounded so that the test runs in `make test`;
 LMS_FUZZ_EXAMPLES raises it for a longer hunt.
@@ -187,3 +188,66 @@ def _fill(path: str, name: str, value: str) -> str:
         if part.split(":")[-1] == name:
             return path[:start] + value + path[end + 1:]
         start = path.index("<", end)
+
+
+FORM_FIELDS = ["csrf_token", "action", "choice", "position-0", "position-1", "position-2",
+               "shown_at", "person", "lang", "next", "phone", "secret"]
+# Signing out would leave the rest of the run to an anonymous caller.
+NOT_FUZZED = {"accounts.logout", "static"}
+
+
+def test_no_generated_request_to_a_page_answers_5xx(app, signed_in, world):
+    """The same for every page route: generated paths, queries and form posts."""
+    rules = [rule for rule in app.url_map.iter_rules()
+             if not rule.rule.startswith("/api/") and rule.endpoint not in NOT_FUZZED]
+    slugs = [*catalog().courses, "vneid-two-levels", "vietqr"]
+    callers = {who: signed_in(who) for who in HOMES}
+    callers["nobody"] = app.test_client()
+    tokens = {who: csrf_from(client, HOMES.get(who, "/login"))
+              for who, client in callers.items()}
+    field_values = st.one_of(texts, huge_integers.map(str), st.sampled_from(
+        ["answer", "next", "0", "1", "2", "vi", "en", "hmn", "/learn", "//evil.example"]))
+    requests = st.tuples(
+        st.sampled_from(rules).flatmap(lambda rule: st.tuples(
+            st.just(rule),
+            st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})),
+            st.fixed_dictionaries({
+                name: path_value(type(converter).__name__, slugs)
+                for name, converter in rule._converters.items()}))),  # noqa: SLF001
+        st.dictionaries(st.one_of(st.sampled_from(QUERY_KEYS), st.text(max_size=8)),
+                        field_values, max_size=3),
+        st.lists(st.tuples(st.sampled_from(FORM_FIELDS), field_values), max_size=6),
+        st.booleans(),
+    )
+
+    # Pages cost more to render than JSON: half as many examples.
+    @settings(max_examples=EXAMPLES * len(callers) // 2, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.sampled_from(sorted(callers)), requests)
+    def send(caller, request):
+        (rule, method, values), query, form, with_token = request
+        path = rule.rule
+        for name, value in values.items():
+            path = _fill(path, name, value)
+        query_text = urlencode({key.encode("utf-8", "surrogatepass"):
+                                value.encode("utf-8", "surrogatepass")
+                                for key, value in query.items()})
+        url = path + ("?" + query_text if query_text else "")
+        kwargs = {"method": method}
+        if method == "POST":
+            fields = [(key, tokens[caller] if key == "csrf_token" else value)
+                      for key, value in form]
+            if with_token:
+                fields.append(("csrf_token", tokens[caller]))
+            kwargs["data"] = urlencode([(key, value.encode("utf-8", "surrogatepass"))
+                                        for key, value in fields])
+            kwargs["content_type"] = "application/x-www-form-urlencoded"
+        before = rows_stored()
+        response = callers[caller].open(url, **kwargs)
+        assert response.status_code < 500, (caller, method, url, kwargs.get("data"),
+                                            response.get_data(as_text=True)[:300])
+        # (A wrong sign-in is counted for the wait that slows guessing: that write is meant.)
+        if response.status_code >= 400 and rule.endpoint != "accounts.login":
+            assert rows_stored() == before, (caller, method, url, kwargs.get("data"))
+
+    send()

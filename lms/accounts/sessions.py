@@ -81,8 +81,12 @@ def begin_session(account: Account) -> None:
     now = utcnow()
     lifetime = current_app.config[
         "LMS_STAFF_SESSION" if account.is_staff else "LMS_HOUSEHOLD_SESSION"]
-    # Rows of sessions that ended on their own are of no use to anyone: drop them here.
-    db.session.execute(delete(SignedInDevice).where(SignedInDevice.expires_at <= now))
+    # Rows of sessions that ended on their own are of no use to anyone: drop them here,
+    # with this device's own row if it signs in again without signing out.
+    ended = SignedInDevice.expires_at <= now
+    if current_user.is_authenticated and current_user.device_token:
+        ended = ended | (SignedInDevice.token_hash == _token_hash(current_user.device_token))
+    db.session.execute(delete(SignedInDevice).where(ended))
     token = secrets.token_urlsafe(32)
     db.session.add(SignedInDevice(account_id=account.id, token_hash=_token_hash(token),
                                   created_at=now, expires_at=now + lifetime))
