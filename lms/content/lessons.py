@@ -12,7 +12,9 @@ from .questions import IMAGE_PATH, parse_question
 from .sanitize import plain_text, render_markdown
 from .yamllines import LineDict
 
-FRONT_MATTER_KEYS = {"title", "status", "minutes", "sources"}
+# review_note: what a reviewer must look at in a draft (e.g. a translation that fell
+# behind a corrected Vietnamese lesson); never shown to learners.
+FRONT_MATTER_KEYS = {"title", "status", "minutes", "sources", "review_note"}
 STATUSES = ("reviewed", "draft")
 MIN_MINUTES, MAX_MINUTES = 3, 7
 PICTURE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
@@ -84,6 +86,9 @@ class LessonParser:
         sources = data.get("sources")
         if not isinstance(sources, list) or not sources:
             self.report(data.line_of("sources"), _("sources must list where the facts come from."))
+        note = data.get("review_note")
+        if note is not None and (not isinstance(note, str) or not note.strip()):
+            self.report(data.line_of("review_note"), _("review_note must be a text."))
         return {"title": str(title).strip(), "status": data.get("status"), "minutes": minutes,
                 "sources": tuple(str(s) for s in sources or ())}
 
