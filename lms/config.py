@@ -37,6 +37,9 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LMS_LOGIN_RATE_LIMIT": "60 per minute; 600 per hour",
         "LMS_COURSES_DIR": env.get("LMS_COURSES_DIR") or str(PROJECT_ROOT / "courses"),
+        # The facts courses may teach; lesson `sources:` must cite its sections.
+        "LMS_CURRICULUM_FILE": env.get("LMS_CURRICULUM_FILE")
+        or str(PROJECT_ROOT / "docs" / "curriculum.md"),
         "LMS_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
         "LMS_STATIC_DIR": str(PROJECT_ROOT / "static"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,

@@ -55,27 +55,45 @@ BROKEN = [
     ("vi/01-first.md", "status: reviewed", "status: done",
      "sample/vi/01-first.md:3: status must be reviewed or draft"),
     ("vi/01-first.md", "minutes: 3", "minutes: lots",
-     "sample/vi/01-first.md:4: minutes must be"),
+     "sample/vi/01-first.md:6: minutes must be"),
     ("vi/01-first.md", "![Một màn hình](images/pic.svg)", "![Một màn hình](images/missing.svg)",
-     "sample/vi/01-first.md:11: Picture images/missing.svg does not exist"),
+     "sample/vi/01-first.md:13: Picture images/missing.svg does not exist"),
     ("vi/01-first.md", "![Một màn hình](images/pic.svg)", "![](images/pic.svg)",
-     "sample/vi/01-first.md:11: The picture needs alt text"),
+     "sample/vi/01-first.md:13: The picture needs alt text"),
     ("vi/01-first.md", "Chữ **đậm**", "<script>alert(1)</script> Chữ **đậm**",
-     "sample/vi/01-first.md:13: Raw HTML is not allowed"),
+     "sample/vi/01-first.md:15: Raw HTML is not allowed"),
     ("vi/01-first.md", "    correct: true\n    feedback: Đúng.", "    feedback: Đúng.",
-     "sample/vi/01-first.md:20: A single question has exactly one correct option, not 0"),
+     "sample/vi/01-first.md:22: A single question has exactly one correct option, not 0"),
     ("vi/01-first.md", "  - text: Hai\n    feedback: Chưa đúng.", "  - text: Hai",
-     "sample/vi/01-first.md:24: Every option needs a feedback"),
+     "sample/vi/01-first.md:26: Every option needs a feedback"),
     ("vi/01-first.md", "kind: single", "kind: essay",
-     "sample/vi/01-first.md:18: The question kind must be one of"),
+     "sample/vi/01-first.md:20: The question kind must be one of"),
     ("vi/01-first.md", "## Luyện tập\n", "## Luyện tập\n\nMột câu thừa.\n",
-     "sample/vi/01-first.md:17: A question step holds only its question block"),
+     "sample/vi/01-first.md:19: A question step holds only its question block"),
     ("vi/01-first.md", "```quiz", "```question",
      "sample/vi/01-first.md:1: The lesson needs a closing quiz"),
     ("vi/01-first.md", "---\n\n## Thẻ một", "---\nLời mở đầu\n## Thẻ một",
-     "sample/vi/01-first.md:8: Text before the first step"),
+     "sample/vi/01-first.md:10: Text before the first step"),
     ("en/01-first.md", "  - text: \"3\"\n    correct: true", "  - text: \"3\"",
      "sample/en/01-first.md:1: This translation does not have the same steps"),
+    ("vi/01-first.md", "reviewed_on: 2026-11-30\n", "",
+     "sample/vi/01-first.md:3: A reviewed lesson needs reviewed_on"),
+    ("vi/01-first.md", "reviewed_on: 2026-11-30", "reviewed_on: soon",
+     "sample/vi/01-first.md:4: A reviewed lesson needs reviewed_on"),
+    ("vi/01-first.md", "reviewed_on: 2026-11-30", "reviewed_on: 2999-01-01",
+     "sample/vi/01-first.md:4: reviewed_on is in the future"),
+    ("en/01-first.md", "reviewed_by: Checked against CURRICULUM.md §1 A1\n", "",
+     "sample/en/01-first.md:3: A reviewed lesson needs reviewed_by"),
+    ("vi/01-first.md", "  - CURRICULUM.md §1 A1", "  - https://dichvucong.gov.vn",
+     "sample/vi/01-first.md:7: A reviewed lesson cites the CURRICULUM.md sections"),
+    ("vi/01-first.md", "  - CURRICULUM.md §1 A1", "  - https://x.vn\n  - CURRICULUM.md §1 A9",
+     "sample/vi/01-first.md:9: CURRICULUM.md has no section §1 A9"),
+    ("vi/01-first.md", "  - CURRICULUM.md §1 A1", "  - CURRICULUM.md P1.1\n  - CURRICULUM.md D9.1",
+     "sample/vi/01-first.md:9: CURRICULUM.md has no section D9.1"),
+    ("course.yaml", "  - CURRICULUM.md §1 A1", "  - CURRICULUM.md, somewhere",
+     "sample/course.yaml:8: The source CURRICULUM.md, somewhere names no section"),
+    ("vi/01-first.md", "status: reviewed", "status: draft\nreview_note: [1]",
+     "sample/vi/01-first.md:4: review_note must be a text"),
 ]
 
 
@@ -88,6 +106,26 @@ def test_broken_course_files_give_file_and_line(app, courses_dir, file, old, new
     messages = [str(p).replace("courses/", "", 1) for p in found.problems]
     assert any(m.startswith(expected) for m in messages), messages
     assert "sample" not in found.courses
+
+
+def test_a_missing_curriculum_file_is_reported(app, courses_dir, tmp_path):
+    with app.test_request_context("/?lang=en"):
+        found = read_catalog(courses_dir, tmp_path / "none.md")
+    assert found.courses == {}
+    assert "The curriculum file does not exist" in str(found.problems[0])
+
+
+def test_curriculum_citations_name_real_sections(app):
+    from lms.content.curriculum import read_curriculum
+
+    curriculum = read_curriculum(ROOT / "docs" / "curriculum.md")
+    for good in ("CURRICULUM.md §1 C3, C5", "CURRICULUM.md §1.B", "CURRICULUM.md P1.4",
+                 "CURRICULUM.md D7.3", "CURRICULUM.md, context (Đại sứ số)",
+                 "https://vneid.gov.vn"):
+        assert curriculum.problem(good) is None, good
+    with app.test_request_context("/?lang=en"):
+        assert "no section §1 C9" in curriculum.problem("CURRICULUM.md §1 C3, C9")
+        assert "names no section" in curriculum.problem("CURRICULUM.md")
 
 
 def test_missing_english_lesson_is_an_error(app, courses_dir):

@@ -2,11 +2,14 @@
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
 
 from . import yamllines
+from .curriculum import PREFIX as CURRICULUM
+from .curriculum import Curriculum
 from .model import CARD, PRACTICE, QUIZ, LessonText, Picture, Step
 from .questions import IMAGE_PATH, parse_question
 from .sanitize import plain_text, render_markdown
@@ -14,7 +17,8 @@ from .yamllines import LineDict
 
 # review_note: what a reviewer must look at in a draft (e.g. a translation that fell
 # behind a corrected Vietnamese lesson); never shown to learners.
-FRONT_MATTER_KEYS = {"title", "status", "minutes", "sources", "review_note"}
+FRONT_MATTER_KEYS = {"title", "status", "minutes", "sources", "review_note", "reviewed_on",
+                     "reviewed_by"}
 STATUSES = ("reviewed", "draft")
 MIN_MINUTES, MAX_MINUTES = 3, 7
 PICTURE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
@@ -26,8 +30,10 @@ AUDIO_SUFFIXES = (".mp3", ".ogg", ".m4a", ".webm")
 
 class LessonParser:
     def __init__(self, path: Path, course_folder: Path, course: str, slug: str, language: str,
-                 report: Callable[[Path, int, str], None], check_image: Callable):
+                 report: Callable[[Path, int, str], None], check_image: Callable,
+                 curriculum: Curriculum):
         self.path = path
+        self.curriculum = curriculum
         self.course_folder = course_folder
         self.course = course
         self.slug = slug
@@ -86,11 +92,37 @@ class LessonParser:
         sources = data.get("sources")
         if not isinstance(sources, list) or not sources:
             self.report(data.line_of("sources"), _("sources must list where the facts come from."))
+            sources = []
+        for index, source in enumerate(sources):
+            if (problem := self.curriculum.problem(str(source))) is not None:
+                self.report(yamllines.item_line(data, "sources", index), problem)
+        if data.get("status") == "reviewed":
+            self.check_review(data, sources)
         note = data.get("review_note")
         if note is not None and (not isinstance(note, str) or not note.strip()):
             self.report(data.line_of("review_note"), _("review_note must be a text."))
         return {"title": str(title).strip(), "status": data.get("status"), "minutes": minutes,
                 "sources": tuple(str(s) for s in sources or ())}
+
+    def check_review(self, data: LineDict, sources: list) -> None:
+        """`reviewed` is a claim that every fact was checked against the cited curriculum
+        sections: it needs the date, who checked, and at least one such citation."""
+        reviewed_on = data.get("reviewed_on")
+        if not isinstance(reviewed_on, date) or isinstance(reviewed_on, datetime):
+            self.report(data.line_of("reviewed_on" if "reviewed_on" in data else "status"),
+                        _("A reviewed lesson needs reviewed_on: the date it was checked, "
+                          "as YYYY-MM-DD."))
+        elif reviewed_on > date.today():
+            self.report(data.line_of("reviewed_on"), _("reviewed_on is in the future."))
+        reviewed_by = data.get("reviewed_by")
+        if not isinstance(reviewed_by, str) or not reviewed_by.strip():
+            self.report(data.line_of("reviewed_by" if "reviewed_by" in data else "status"),
+                        _("A reviewed lesson needs reviewed_by: who checked it, and against "
+                          "what."))
+        if not any(str(source).startswith(CURRICULUM) for source in sources):
+            self.report(data.line_of("sources"),
+                        _("A reviewed lesson cites the CURRICULUM.md sections its facts "
+                          "were checked against."))
 
     def steps(self, lines: list[str], start: int) -> list[Step]:
         sections: list[tuple[int, str, list[tuple[int, str]]]] = []

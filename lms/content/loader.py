@@ -8,6 +8,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from . import yamllines
+from .curriculum import Curriculum
 from .lessons import LessonParser
 from .model import Course, Lesson, LessonText, Problem, Skill
 from .yamllines import LineDict
@@ -28,8 +29,9 @@ class CourseReader:
     """Reads one course folder; problems are collected, never raised."""
 
     def __init__(self, folder: Path, root: Path, languages: Collection[str],
-                 complete_languages: Collection[str]):
+                 complete_languages: Collection[str], curriculum: Curriculum):
         self.folder = folder
+        self.curriculum = curriculum
         self.root = root
         self.languages = languages
         self.complete = complete_languages
@@ -124,6 +126,9 @@ class CourseReader:
             self.report(path, data.line_of("sources"),
                         _("sources must list where the facts come from."))
             return ()
+        for index, source in enumerate(value):
+            if (problem := self.curriculum.problem(source)) is not None:
+                self.report(path, yamllines.item_line(data, "sources", index), problem)
         return tuple(value)
 
     def skills(self, path: Path, data: LineDict) -> tuple[Skill, ...]:
@@ -179,7 +184,8 @@ class CourseReader:
                                                      file=f"{code}/{name}"))
                 continue
             parser = LessonParser(path, self.folder, self.course_slug, slug, code,
-                                  lambda p, ln, msg: self.report(p, ln, msg), self.check_image)
+                                  lambda p, ln, msg: self.report(p, ln, msg), self.check_image,
+                                  self.curriculum)
             text = parser.parse()
             if text is not None:
                 texts[code] = text
@@ -217,15 +223,15 @@ class CourseReader:
                 for file in sorted((self.folder / "images").glob("*")) if file.is_file()}
 
 
-def read_courses(root: Path, languages: Collection[str],
-                 complete_languages: Collection[str]) -> tuple[dict[str, Course], list[Problem]]:
+def read_courses(root: Path, languages: Collection[str], complete_languages: Collection[str],
+                 curriculum: Curriculum) -> tuple[dict[str, Course], list[Problem]]:
     """Every course under `root`, and every problem found (courses with one are left out)."""
     courses: dict[str, Course] = {}
     problems: list[Problem] = []
     if not root.is_dir():
         return courses, [Problem(str(root), 0, _("The courses folder does not exist."))]
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        reader = CourseReader(folder, root, languages, complete_languages)
+        reader = CourseReader(folder, root, languages, complete_languages, curriculum)
         course = reader.read()
         problems.extend(reader.problems)
         if course is not None:
