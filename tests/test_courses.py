@@ -94,6 +94,14 @@ BROKEN = [
      "sample/course.yaml:8: The source CURRICULUM.md, somewhere names no section"),
     ("vi/01-first.md", "status: reviewed", "status: draft\nreview_note: [1]",
      "sample/vi/01-first.md:4: review_note must be a text"),
+    ("vi/01-first.md", "Chữ **đậm**", "Theo Quyết định 2345/QĐ-NHNN, chữ **đậm**",
+     "sample/vi/01-first.md:15: Lesson text names a law or decree by number"),
+    ("en/01-first.md", "prompt: Choose one?", "prompt: Under Decree 66/2025, choose one?",
+     "sample/en/01-first.md:21: Lesson text names a law or decree by number"),
+    ("vi/01-first.md", "prompt: Chọn một?", "prompt: Lãi 700% một năm?",
+     "sample/vi/01-first.md:21: Lesson text uses a percentage"),
+    ("vi/01-first.md", "![Một màn hình]", "![Màn hình hứa lãi 18%]",
+     "sample/vi/01-first.md:13: Lesson text uses a percentage"),
 ]
 
 

@@ -26,6 +26,11 @@ RAW_HTML = re.compile(r"<\s*[a-zA-Z!/?]")
 FENCE = "```"
 BLOCK_KINDS = {"question": PRACTICE, "quiz": QUIZ}
 AUDIO_SUFFIXES = (".mp3", ".ogg", ".m4a", ".webm")
+# Plain words: a villager does not read decree numbers or percentages; they belong in
+# `sources:`. "Quyết định 2345/QĐ-NHNN", "Nghị định 66/2025", "Decree 340/2025", "700%".
+LEGAL_NUMBER = re.compile(
+    r"\b(?:Quyết định|Nghị định|Thông tư|Nghị quyết|Decision|Decree|Circular|Resolution)\s+\d"
+    r"|\b\d+/\d{4}/[A-ZĐ]|\b\d+/(?:QĐ|NĐ|TT|NQ|KH)\b", re.IGNORECASE)
 
 
 class LessonParser:
@@ -59,6 +64,7 @@ class LessonParser:
             self.report(1, _("The front matter has no closing --- line."))
             return None
         meta = self.front_matter("\n".join(lines[1:end]))
+        self.check_plain_words(lines, end + 1)
         steps = self.steps(lines, end + 1)
         self.check_order(steps)
         if not self.ok or meta is None:
@@ -103,6 +109,15 @@ class LessonParser:
             self.report(data.line_of("review_note"), _("review_note must be a text."))
         return {"title": str(title).strip(), "status": data.get("status"), "minutes": minutes,
                 "sources": tuple(str(s) for s in sources or ())}
+
+    def check_plain_words(self, lines: list[str], start: int) -> None:
+        for index in range(start, len(lines)):
+            if LEGAL_NUMBER.search(lines[index]):
+                self.report(index + 1, _("Lesson text names a law or decree by number: say what "
+                                         "it means in plain words and cite it in sources."))
+            elif "%" in lines[index]:
+                self.report(index + 1, _("Lesson text uses a percentage: say it with whole "
+                                         "amounts, e.g. \"pay 1 million, get 7 million back\"."))
 
     def check_review(self, data: LineDict, sources: list) -> None:
         """`reviewed` is a claim that every fact was checked against the cited curriculum
