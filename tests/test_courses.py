@@ -153,6 +153,31 @@ def test_unsafe_svg_is_refused(app, courses_dir):
     assert any("contains script" in str(p) for p in found.problems)
 
 
+SMALL_TEXT_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 400">'
+                  '<g font-size="12"><text x="10" y="20">Số dư</text></g></svg>')
+
+
+def test_picture_text_too_small_on_a_phone_is_refused_with_file_and_line(app, courses_dir):
+    (courses_dir / "sample/images/pic.svg").write_text(SMALL_TEXT_SVG)
+    with app.test_request_context("/?lang=en"):
+        found = read_catalog(courses_dir)
+    messages = [str(p).replace("courses/", "", 1) for p in found.problems]
+    assert any(m.startswith("sample/vi/01-first.md:13: The smallest text of images/pic.svg "
+                            "shows at 10.0 px") for m in messages), messages
+
+
+def test_picture_text_is_measured_against_the_box_it_is_drawn_in():
+    from lms.content.svgtext import CARD_BOX, OPTION_BOX, shown_px
+
+    svg = SMALL_TEXT_SVG.replace('font-size="12"', 'font-size="15"')
+    assert shown_px(svg, CARD_BOX) == pytest.approx(15 * 333 / 400)  # a card: 12.5 px
+    assert shown_px(svg, OPTION_BOX) < 12  # the same picture as an answer is too small
+    wide = svg.replace('viewBox="0 0 240 400"', 'viewBox="0 0 240 200"')
+    assert shown_px(wide, OPTION_BOX) >= 12
+    no_text = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect/></svg>'
+    assert shown_px(no_text, CARD_BOX) is None
+
+
 def test_check_command_prints_problems_and_exits_1(app, runner, courses_dir, monkeypatch):
     edit(courses_dir, "vi/01-first.md", "status: reviewed", "status: done")
     app.config["LMS_COURSES_DIR"] = str(courses_dir)

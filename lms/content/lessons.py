@@ -51,8 +51,8 @@ class LessonParser:
         self.ok = False
         self._report(self.path, line, message)
 
-    def check_image(self, name: str, line: int) -> bool:
-        return self._check_image(name, self.path, line)
+    def check_image(self, name: str, line: int, as_option: bool = False) -> bool:
+        return self._check_image(name, self.path, line, as_option)
 
     def parse(self) -> LessonText | None:
         lines = self.path.read_text("utf-8").splitlines()

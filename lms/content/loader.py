@@ -11,6 +11,7 @@ from . import yamllines
 from .curriculum import Curriculum
 from .lessons import LessonParser
 from .model import Course, Lesson, LessonText, Problem, Skill
+from .svgtext import CARD_BOX, MIN_TEXT_PX, OPTION_BOX, shown_px
 from .yamllines import LineDict
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -37,12 +38,14 @@ class CourseReader:
         self.complete = complete_languages
         self.problems: list[Problem] = []
         self._checked_images: dict[str, bool] = {}
+        self._measured: dict[tuple[str, bool], float | None] = {}
 
     def report(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(str(path.relative_to(self.root.parent)), line, message))
 
-    def check_image(self, name: str, path: Path, line: int) -> bool:
-        """The picture exists, is small, and (for SVG) holds no script or outside link."""
+    def check_image(self, name: str, path: Path, line: int, as_option: bool = False) -> bool:
+        """The picture exists, is small, (for SVG) holds no script or outside link, and its
+        words are big enough to read on a 360 px phone where it is shown."""
         if name not in self._checked_images:
             file = self.folder / "images" / name
             ok = file.is_file()
@@ -57,6 +60,19 @@ class CourseReader:
                                           "outside link.", name=name))
                 ok = False
             self._checked_images[name] = ok
+        if self._checked_images[name] and name.endswith(".svg"):
+            key = (name, as_option)
+            if key not in self._measured:
+                self._measured[key] = shown_px(
+                    (self.folder / "images" / name).read_text("utf-8", "replace"),
+                    OPTION_BOX if as_option else CARD_BOX)
+            size = self._measured[key]
+            if size is not None and size < MIN_TEXT_PX:
+                self.report(path, line, _(
+                    "The smallest text of images/%(name)s shows at %(size)s px on a 360 px "
+                    "phone; make it at least %(min)s px (font-size against the viewBox).",
+                    name=name, size=f"{size:.1f}", min=MIN_TEXT_PX))
+                return False
         return self._checked_images[name]
 
     def read(self) -> Course | None:

@@ -113,7 +113,7 @@ def _parse_option(raw, kind: str, line: int, report: Report, check_image) -> Opt
         if match is None:
             report(raw.line_of("image"), _("A picture option needs image: images/<file>."))
             ok = False
-        elif check_image(match.group(1), raw.line_of("image")):
+        elif check_image(match.group(1), raw.line_of("image"), as_option=True):
             picture = Picture(file=match.group(1), alt=str(text).strip())
         else:
             ok = False
