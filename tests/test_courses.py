@@ -166,6 +166,27 @@ def test_picture_text_too_small_on_a_phone_is_refused_with_file_and_line(app, co
                             "shows at 10.0 px") for m in messages), messages
 
 
+@pytest.mark.parametrize(("caption", "refused"), [("Tin nhắn lừa đảo", True),
+                                                 ("Tin ngân hàng báo tiền vào", False)])
+def test_a_picture_answer_caption_must_not_give_the_answer_away(app, courses_dir, caption,
+                                                                refused):
+    question = ("kind: picture\nprompt: Tin nào?\noptions:\n"
+                f"  - text: {caption}\n    image: images/pic.svg\n    correct: true\n"
+                "    feedback: Vì sao.\n"
+                "  - text: Tin của con gái\n    image: images/pic.svg\n    feedback: Vì sao.\n")
+    for language in ("vi", "en"):
+        path = courses_dir / "sample" / language / "01-first.md"
+        text = path.read_text("utf-8")
+        start = text.index("kind: single")
+        path.write_text(text[:start] + question + text[text.index("```", start):], "utf-8")
+    with app.test_request_context("/?lang=en"):
+        found = read_catalog(courses_dir)
+    messages = [str(p).replace("courses/", "", 1) for p in found.problems]
+    expected = 'sample/vi/01-first.md:23: A picture answer\'s caption says "lừa đảo"'
+    assert any(m.startswith(expected) for m in messages) == refused, messages
+    assert (found.problems == ()) != refused
+
+
 def test_picture_text_is_measured_against_the_box_it_is_drawn_in():
     from lms.content.svgtext import CARD_BOX, OPTION_BOX, shown_px
 
