@@ -46,6 +46,9 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         # read, malloc tuned); `flask` commands (which often change the courses) and tests
         # read the catalog when they first need it.
         "LMS_WEB_WORKER": not testing and env.get("FLASK_RUN_FROM_CLI") != "true",
+        # The facts courses may teach; lesson `sources:` must cite its sections.
+        "LMS_CURRICULUM_FILE": env.get("LMS_CURRICULUM_FILE")
+        or str(PROJECT_ROOT / "docs" / "curriculum.md"),
         "LMS_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
         "LMS_STATIC_DIR": str(PROJECT_ROOT / "static"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,

@@ -30,7 +30,9 @@ def edit(courses_dir: Path, file: str, old: str, new: str) -> None:
 def test_shipped_courses_pass_the_check(runner):
     result = runner.invoke(args=["courses", "check"])
     assert result.exit_code == 0, result.output
-    assert "4 " in result.output
+    shipped = sum(1 for folder in (ROOT / "courses").iterdir()
+                  if (folder / "course.yaml").is_file())
+    assert f"{shipped} " in result.output
 
 
 def test_sample_fixture_is_valid(app, courses_dir):
@@ -55,27 +57,53 @@ BROKEN = [
     ("vi/01-first.md", "status: reviewed", "status: done",
      "sample/vi/01-first.md:3: status must be reviewed or draft"),
     ("vi/01-first.md", "minutes: 3", "minutes: lots",
-     "sample/vi/01-first.md:4: minutes must be"),
+     "sample/vi/01-first.md:6: minutes must be"),
     ("vi/01-first.md", "![Một màn hình](images/pic.svg)", "![Một màn hình](images/missing.svg)",
-     "sample/vi/01-first.md:11: Picture images/missing.svg does not exist"),
+     "sample/vi/01-first.md:13: Picture images/missing.svg does not exist"),
     ("vi/01-first.md", "![Một màn hình](images/pic.svg)", "![](images/pic.svg)",
-     "sample/vi/01-first.md:11: The picture needs alt text"),
+     "sample/vi/01-first.md:13: The picture needs alt text"),
     ("vi/01-first.md", "Chữ **đậm**", "<script>alert(1)</script> Chữ **đậm**",
-     "sample/vi/01-first.md:13: Raw HTML is not allowed"),
+     "sample/vi/01-first.md:15: Raw HTML is not allowed"),
     ("vi/01-first.md", "    correct: true\n    feedback: Đúng.", "    feedback: Đúng.",
-     "sample/vi/01-first.md:20: A single question has exactly one correct option, not 0"),
+     "sample/vi/01-first.md:22: A single question has exactly one correct option, not 0"),
     ("vi/01-first.md", "  - text: Hai\n    feedback: Chưa đúng.", "  - text: Hai",
-     "sample/vi/01-first.md:24: Every option needs a feedback"),
+     "sample/vi/01-first.md:26: Every option needs a feedback"),
     ("vi/01-first.md", "kind: single", "kind: essay",
-     "sample/vi/01-first.md:18: The question kind must be one of"),
+     "sample/vi/01-first.md:20: The question kind must be one of"),
     ("vi/01-first.md", "## Luyện tập\n", "## Luyện tập\n\nMột câu thừa.\n",
-     "sample/vi/01-first.md:17: A question step holds only its question block"),
+     "sample/vi/01-first.md:19: A question step holds only its question block"),
     ("vi/01-first.md", "```quiz", "```question",
      "sample/vi/01-first.md:1: The lesson needs a closing quiz"),
     ("vi/01-first.md", "---\n\n## Thẻ một", "---\nLời mở đầu\n## Thẻ một",
-     "sample/vi/01-first.md:8: Text before the first step"),
+     "sample/vi/01-first.md:10: Text before the first step"),
     ("en/01-first.md", "  - text: \"3\"\n    correct: true", "  - text: \"3\"",
      "sample/en/01-first.md:1: This translation does not have the same steps"),
+    ("vi/01-first.md", "reviewed_on: 2026-11-30\n", "",
+     "sample/vi/01-first.md:3: A reviewed lesson needs reviewed_on"),
+    ("vi/01-first.md", "reviewed_on: 2026-11-30", "reviewed_on: soon",
+     "sample/vi/01-first.md:4: A reviewed lesson needs reviewed_on"),
+    ("vi/01-first.md", "reviewed_on: 2026-11-30", "reviewed_on: 2999-01-01",
+     "sample/vi/01-first.md:4: reviewed_on is in the future"),
+    ("en/01-first.md", "reviewed_by: Checked against CURRICULUM.md §1 A1\n", "",
+     "sample/en/01-first.md:3: A reviewed lesson needs reviewed_by"),
+    ("vi/01-first.md", "  - CURRICULUM.md §1 A1", "  - https://dichvucong.gov.vn",
+     "sample/vi/01-first.md:7: A reviewed lesson cites the CURRICULUM.md sections"),
+    ("vi/01-first.md", "  - CURRICULUM.md §1 A1", "  - https://x.vn\n  - CURRICULUM.md §1 A9",
+     "sample/vi/01-first.md:9: CURRICULUM.md has no section §1 A9"),
+    ("vi/01-first.md", "  - CURRICULUM.md §1 A1", "  - CURRICULUM.md P1.1\n  - CURRICULUM.md D9.1",
+     "sample/vi/01-first.md:9: CURRICULUM.md has no section D9.1"),
+    ("course.yaml", "  - CURRICULUM.md §1 A1", "  - CURRICULUM.md, somewhere",
+     "sample/course.yaml:8: The source CURRICULUM.md, somewhere names no section"),
+    ("vi/01-first.md", "status: reviewed", "status: draft\nreview_note: [1]",
+     "sample/vi/01-first.md:4: review_note must be a text"),
+    ("vi/01-first.md", "Chữ **đậm**", "Theo Quyết định 2345/QĐ-NHNN, chữ **đậm**",
+     "sample/vi/01-first.md:15: Lesson text names a law or decree by number"),
+    ("en/01-first.md", "prompt: Choose one?", "prompt: Under Decree 66/2025, choose one?",
+     "sample/en/01-first.md:21: Lesson text names a law or decree by number"),
+    ("vi/01-first.md", "prompt: Chọn một?", "prompt: Lãi 700% một năm?",
+     "sample/vi/01-first.md:21: Lesson text uses a percentage"),
+    ("vi/01-first.md", "![Một màn hình]", "![Màn hình hứa lãi 18%]",
+     "sample/vi/01-first.md:13: Lesson text uses a percentage"),
 ]
 
 
@@ -88,6 +116,26 @@ def test_broken_course_files_give_file_and_line(app, courses_dir, file, old, new
     messages = [str(p).replace("courses/", "", 1) for p in found.problems]
     assert any(m.startswith(expected) for m in messages), messages
     assert "sample" not in found.courses
+
+
+def test_a_missing_curriculum_file_is_reported(app, courses_dir, tmp_path):
+    with app.test_request_context("/?lang=en"):
+        found = read_catalog(courses_dir, tmp_path / "none.md")
+    assert found.courses == {}
+    assert "The curriculum file does not exist" in str(found.problems[0])
+
+
+def test_curriculum_citations_name_real_sections(app):
+    from lms.content.curriculum import read_curriculum
+
+    curriculum = read_curriculum(ROOT / "docs" / "curriculum.md")
+    for good in ("CURRICULUM.md §1 C3, C5", "CURRICULUM.md §1.B", "CURRICULUM.md P1.4",
+                 "CURRICULUM.md D7.3", "CURRICULUM.md, context (Đại sứ số)",
+                 "https://vneid.gov.vn"):
+        assert curriculum.problem(good) is None, good
+    with app.test_request_context("/?lang=en"):
+        assert "no section §1 C9" in curriculum.problem("CURRICULUM.md §1 C3, C9")
+        assert "names no section" in curriculum.problem("CURRICULUM.md")
 
 
 def test_missing_english_lesson_is_an_error(app, courses_dir):
@@ -103,6 +151,52 @@ def test_unsafe_svg_is_refused(app, courses_dir):
     with app.test_request_context("/?lang=en"):
         found = read_catalog(courses_dir)
     assert any("contains script" in str(p) for p in found.problems)
+
+
+SMALL_TEXT_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 400">'
+                  '<g font-size="12"><text x="10" y="20">Số dư</text></g></svg>')
+
+
+def test_picture_text_too_small_on_a_phone_is_refused_with_file_and_line(app, courses_dir):
+    (courses_dir / "sample/images/pic.svg").write_text(SMALL_TEXT_SVG)
+    with app.test_request_context("/?lang=en"):
+        found = read_catalog(courses_dir)
+    messages = [str(p).replace("courses/", "", 1) for p in found.problems]
+    assert any(m.startswith("sample/vi/01-first.md:13: The smallest text of images/pic.svg "
+                            "shows at 10.0 px") for m in messages), messages
+
+
+@pytest.mark.parametrize(("caption", "refused"), [("Tin nhắn lừa đảo", True),
+                                                 ("Tin ngân hàng báo tiền vào", False)])
+def test_a_picture_answer_caption_must_not_give_the_answer_away(app, courses_dir, caption,
+                                                                refused):
+    question = ("kind: picture\nprompt: Tin nào?\noptions:\n"
+                f"  - text: {caption}\n    image: images/pic.svg\n    correct: true\n"
+                "    feedback: Vì sao.\n"
+                "  - text: Tin của con gái\n    image: images/pic.svg\n    feedback: Vì sao.\n")
+    for language in ("vi", "en"):
+        path = courses_dir / "sample" / language / "01-first.md"
+        text = path.read_text("utf-8")
+        start = text.index("kind: single")
+        path.write_text(text[:start] + question + text[text.index("```", start):], "utf-8")
+    with app.test_request_context("/?lang=en"):
+        found = read_catalog(courses_dir)
+    messages = [str(p).replace("courses/", "", 1) for p in found.problems]
+    expected = 'sample/vi/01-first.md:23: A picture answer\'s caption says "lừa đảo"'
+    assert any(m.startswith(expected) for m in messages) == refused, messages
+    assert (found.problems == ()) != refused
+
+
+def test_picture_text_is_measured_against_the_box_it_is_drawn_in():
+    from lms.content.svgtext import CARD_BOX, OPTION_BOX, shown_px
+
+    svg = SMALL_TEXT_SVG.replace('font-size="12"', 'font-size="15"')
+    assert shown_px(svg, CARD_BOX) == pytest.approx(15 * 333 / 400)  # a card: 12.5 px
+    assert shown_px(svg, OPTION_BOX) < 12  # the same picture as an answer is too small
+    wide = svg.replace('viewBox="0 0 240 400"', 'viewBox="0 0 240 200"')
+    assert shown_px(wide, OPTION_BOX) >= 12
+    no_text = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect/></svg>'
+    assert shown_px(no_text, CARD_BOX) is None
 
 
 def test_check_command_prints_problems_and_exits_1(app, runner, courses_dir, monkeypatch):
@@ -131,8 +225,9 @@ def test_load_records_every_lesson(app, runner):
     assert runner.invoke(args=["courses", "load"]).exit_code == 0
     rows = db.session.scalars(db.select(LessonIndex)).all()
     assert len(rows) >= 19
-    assert {row.course for row in rows} == {"public-services", "digital-payments",
-                                            "online-safety", "ambassador-track"}
+    assert {row.course for row in rows} == {
+        "phone-basics", "public-services", "digital-payments", "online-safety",
+        "ambassador-track", "selling-online", "ai-assistants"}
 
 
 @pytest.mark.parametrize("markdown", [

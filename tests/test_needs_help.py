@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from lms.accounts.models import Person
 from lms.ambassadors import needs_help
 from lms.ambassadors.models import NeedsHelp
+from lms.content.catalog import catalog
 from lms.extensions import db
 from lms.learning.progress import record_events
 
@@ -75,7 +76,9 @@ def test_a_started_lesson_and_14_silent_days_raise_a_flag(app, world):
 
 def test_registered_30_days_ago_without_progress_raises_a_flag(app, world):
     person = world["mine"].members[0]
-    course, lesson = lesson_of()
+    # A new learner is pointed at the first lesson of the first course on their home.
+    course = min(catalog().for_track("villager"), key=lambda found: found.order)
+    lesson = course.lessons[0]
     _recent(person, NOW - timedelta(days=30))
     needs_help.refresh([person.id], now=NOW - timedelta(hours=1))
     assert flags(person) == set()

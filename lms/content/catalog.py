@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..i18n import DEFAULT_LANGUAGE, languages
+from .curriculum import read_curriculum
 from .loader import read_courses
 from .model import Course, Lesson, LessonText, Problem
 
@@ -22,10 +24,15 @@ class Catalog:
         return [course for course in self.courses.values() if course.track == track]
 
 
-def read_catalog(courses_dir: str | Path) -> Catalog:
+def read_catalog(courses_dir: str | Path, curriculum_file: str | Path | None = None) -> Catalog:
     registry = languages()
     complete = [code for code, language in registry.items() if not language.is_draft]
-    courses, problems = read_courses(Path(courses_dir), list(registry), complete)
+    path = Path(curriculum_file or current_app.config["LMS_CURRICULUM_FILE"])
+    if not path.is_file():
+        return Catalog(courses={}, problems=(Problem(str(path), 0, _(
+            "The curriculum file does not exist (LMS_CURRICULUM_FILE)."),),))
+    courses, problems = read_courses(Path(courses_dir), list(registry), complete,
+                                     read_curriculum(path))
     return Catalog(courses=courses, problems=tuple(problems))
 
 

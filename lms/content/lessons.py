@@ -2,17 +2,23 @@
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
 
 from . import yamllines
+from .curriculum import PREFIX as CURRICULUM
+from .curriculum import Curriculum
 from .model import CARD, PRACTICE, QUIZ, LessonText, Picture, Step
 from .questions import IMAGE_PATH, parse_question
 from .sanitize import plain_text, render_markdown
 from .yamllines import LineDict
 
-FRONT_MATTER_KEYS = {"title", "status", "minutes", "sources"}
+# review_note: what a reviewer must look at in a draft (e.g. a translation that fell
+# behind a corrected Vietnamese lesson); never shown to learners.
+FRONT_MATTER_KEYS = {"title", "status", "minutes", "sources", "review_note", "reviewed_on",
+                     "reviewed_by"}
 STATUSES = ("reviewed", "draft")
 MIN_MINUTES, MAX_MINUTES = 3, 7
 PICTURE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
@@ -20,12 +26,19 @@ RAW_HTML = re.compile(r"<\s*[a-zA-Z!/?]")
 FENCE = "```"
 BLOCK_KINDS = {"question": PRACTICE, "quiz": QUIZ}
 AUDIO_SUFFIXES = (".mp3", ".ogg", ".m4a", ".webm")
+# Plain words: a villager does not read decree numbers or percentages; they belong in
+# `sources:`. "Quyết định 2345/QĐ-NHNN", "Nghị định 66/2025", "Decree 340/2025", "700%".
+LEGAL_NUMBER = re.compile(
+    r"\b(?:Quyết định|Nghị định|Thông tư|Nghị quyết|Decision|Decree|Circular|Resolution)\s+\d"
+    r"|\b\d+/\d{4}/[A-ZĐ]|\b\d+/(?:QĐ|NĐ|TT|NQ|KH)\b", re.IGNORECASE)
 
 
 class LessonParser:
     def __init__(self, path: Path, course_folder: Path, course: str, slug: str, language: str,
-                 report: Callable[[Path, int, str], None], check_image: Callable):
+                 report: Callable[[Path, int, str], None], check_image: Callable,
+                 curriculum: Curriculum):
         self.path = path
+        self.curriculum = curriculum
         self.course_folder = course_folder
         self.course = course
         self.slug = slug
@@ -38,8 +51,8 @@ class LessonParser:
         self.ok = False
         self._report(self.path, line, message)
 
-    def check_image(self, name: str, line: int) -> bool:
-        return self._check_image(name, self.path, line)
+    def check_image(self, name: str, line: int, as_option: bool = False) -> bool:
+        return self._check_image(name, self.path, line, as_option)
 
     def parse(self) -> LessonText | None:
         lines = self.path.read_text("utf-8").splitlines()
@@ -51,6 +64,7 @@ class LessonParser:
             self.report(1, _("The front matter has no closing --- line."))
             return None
         meta = self.front_matter("\n".join(lines[1:end]))
+        self.check_plain_words(lines, end + 1)
         steps = self.steps(lines, end + 1)
         self.check_order(steps)
         if not self.ok or meta is None:
@@ -84,8 +98,46 @@ class LessonParser:
         sources = data.get("sources")
         if not isinstance(sources, list) or not sources:
             self.report(data.line_of("sources"), _("sources must list where the facts come from."))
+            sources = []
+        for index, source in enumerate(sources):
+            if (problem := self.curriculum.problem(str(source))) is not None:
+                self.report(yamllines.item_line(data, "sources", index), problem)
+        if data.get("status") == "reviewed":
+            self.check_review(data, sources)
+        note = data.get("review_note")
+        if note is not None and (not isinstance(note, str) or not note.strip()):
+            self.report(data.line_of("review_note"), _("review_note must be a text."))
         return {"title": str(title).strip(), "status": data.get("status"), "minutes": minutes,
                 "sources": tuple(str(s) for s in sources or ())}
+
+    def check_plain_words(self, lines: list[str], start: int) -> None:
+        for index in range(start, len(lines)):
+            if LEGAL_NUMBER.search(lines[index]):
+                self.report(index + 1, _("Lesson text names a law or decree by number: say what "
+                                         "it means in plain words and cite it in sources."))
+            elif "%" in lines[index]:
+                self.report(index + 1, _("Lesson text uses a percentage: say it with whole "
+                                         "amounts, e.g. \"pay 1 million, get 7 million back\"."))
+
+    def check_review(self, data: LineDict, sources: list) -> None:
+        """`reviewed` is a claim that every fact was checked against the cited curriculum
+        sections: it needs the date, who checked, and at least one such citation."""
+        reviewed_on = data.get("reviewed_on")
+        if not isinstance(reviewed_on, date) or isinstance(reviewed_on, datetime):
+            self.report(data.line_of("reviewed_on" if "reviewed_on" in data else "status"),
+                        _("A reviewed lesson needs reviewed_on: the date it was checked, "
+                          "as YYYY-MM-DD."))
+        elif reviewed_on > date.today():
+            self.report(data.line_of("reviewed_on"), _("reviewed_on is in the future."))
+        reviewed_by = data.get("reviewed_by")
+        if not isinstance(reviewed_by, str) or not reviewed_by.strip():
+            self.report(data.line_of("reviewed_by" if "reviewed_by" in data else "status"),
+                        _("A reviewed lesson needs reviewed_by: who checked it, and against "
+                          "what."))
+        if not any(str(source).startswith(CURRICULUM) for source in sources):
+            self.report(data.line_of("sources"),
+                        _("A reviewed lesson cites the CURRICULUM.md sections its facts "
+                          "were checked against."))
 
     def steps(self, lines: list[str], start: int) -> list[Step]:
         sections: list[tuple[int, str, list[tuple[int, str]]]] = []

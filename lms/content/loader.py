@@ -8,8 +8,10 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from . import yamllines
+from .curriculum import Curriculum
 from .lessons import LessonParser
 from .model import Course, Lesson, LessonText, Problem, Skill
+from .svgtext import CARD_BOX, MIN_TEXT_PX, OPTION_BOX, shown_px
 from .yamllines import LineDict
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -28,19 +30,22 @@ class CourseReader:
     """Reads one course folder; problems are collected, never raised."""
 
     def __init__(self, folder: Path, root: Path, languages: Collection[str],
-                 complete_languages: Collection[str]):
+                 complete_languages: Collection[str], curriculum: Curriculum):
         self.folder = folder
+        self.curriculum = curriculum
         self.root = root
         self.languages = languages
         self.complete = complete_languages
         self.problems: list[Problem] = []
         self._checked_images: dict[str, bool] = {}
+        self._measured: dict[tuple[str, bool], float | None] = {}
 
     def report(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(str(path.relative_to(self.root.parent)), line, message))
 
-    def check_image(self, name: str, path: Path, line: int) -> bool:
-        """The picture exists, is small, and (for SVG) holds no script or outside link."""
+    def check_image(self, name: str, path: Path, line: int, as_option: bool = False) -> bool:
+        """The picture exists, is small, (for SVG) holds no script or outside link, and its
+        words are big enough to read on a 360 px phone where it is shown."""
         if name not in self._checked_images:
             file = self.folder / "images" / name
             ok = file.is_file()
@@ -55,6 +60,19 @@ class CourseReader:
                                           "outside link.", name=name))
                 ok = False
             self._checked_images[name] = ok
+        if self._checked_images[name] and name.endswith(".svg"):
+            key = (name, as_option)
+            if key not in self._measured:
+                self._measured[key] = shown_px(
+                    (self.folder / "images" / name).read_text("utf-8", "replace"),
+                    OPTION_BOX if as_option else CARD_BOX)
+            size = self._measured[key]
+            if size is not None and size < MIN_TEXT_PX:
+                self.report(path, line, _(
+                    "The smallest text of images/%(name)s shows at %(size)s px on a 360 px "
+                    "phone; make it at least %(min)s px (font-size against the viewBox).",
+                    name=name, size=f"{size:.1f}", min=MIN_TEXT_PX))
+                return False
         return self._checked_images[name]
 
     def read(self) -> Course | None:
@@ -124,6 +142,9 @@ class CourseReader:
             self.report(path, data.line_of("sources"),
                         _("sources must list where the facts come from."))
             return ()
+        for index, source in enumerate(value):
+            if (problem := self.curriculum.problem(source)) is not None:
+                self.report(path, yamllines.item_line(data, "sources", index), problem)
         return tuple(value)
 
     def skills(self, path: Path, data: LineDict) -> tuple[Skill, ...]:
@@ -179,7 +200,8 @@ class CourseReader:
                                                      file=f"{code}/{name}"))
                 continue
             parser = LessonParser(path, self.folder, self.course_slug, slug, code,
-                                  lambda p, ln, msg: self.report(p, ln, msg), self.check_image)
+                                  lambda p, ln, msg: self.report(p, ln, msg), self.check_image,
+                                  self.curriculum)
             text = parser.parse()
             if text is not None:
                 texts[code] = text
@@ -217,15 +239,15 @@ class CourseReader:
                 for file in sorted((self.folder / "images").glob("*")) if file.is_file()}
 
 
-def read_courses(root: Path, languages: Collection[str],
-                 complete_languages: Collection[str]) -> tuple[dict[str, Course], list[Problem]]:
+def read_courses(root: Path, languages: Collection[str], complete_languages: Collection[str],
+                 curriculum: Curriculum) -> tuple[dict[str, Course], list[Problem]]:
     """Every course under `root`, and every problem found (courses with one are left out)."""
     courses: dict[str, Course] = {}
     problems: list[Problem] = []
     if not root.is_dir():
         return courses, [Problem(str(root), 0, _("The courses folder does not exist."))]
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        reader = CourseReader(folder, root, languages, complete_languages)
+        reader = CourseReader(folder, root, languages, complete_languages, curriculum)
         course = reader.read()
         problems.extend(reader.problems)
         if course is not None:

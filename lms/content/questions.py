@@ -24,6 +24,9 @@ OPTION_COUNTS = {
 QUESTION_KEYS = {"kind", "prompt", "options", "feedback"}
 OPTION_KEYS = {"text", "correct", "feedback", "image"}
 IMAGE_PATH = re.compile(r"^images/([a-z0-9][a-z0-9_-]*\.(?:svg|webp))$")
+# A picture answer's caption describes the picture; a verdict in it gives the answer away.
+VERDICT = re.compile(r"\b(?:lừa đảo|giả|thật|đúng|sai|an toàn|scam|fake|real|genuine|right|"
+                     r"wrong|correct|safe)\b", re.IGNORECASE)
 
 Report = Callable[[int, str], None]
 
@@ -113,7 +116,12 @@ def _parse_option(raw, kind: str, line: int, report: Report, check_image) -> Opt
         if match is None:
             report(raw.line_of("image"), _("A picture option needs image: images/<file>."))
             ok = False
-        elif check_image(match.group(1), raw.line_of("image")):
+        elif isinstance(text, str) and (verdict := VERDICT.search(text)):
+            report(raw.line, _("A picture answer's caption says \"%(word)s\": describe what "
+                               "the picture shows, without giving the answer away.",
+                               word=verdict.group(0)))
+            ok = False
+        elif check_image(match.group(1), raw.line_of("image"), as_option=True):
             picture = Picture(file=match.group(1), alt=str(text).strip())
         else:
             ok = False

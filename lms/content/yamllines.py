@@ -14,6 +14,20 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
+class LineList(list):
+    """A sequence with the line of each item (`item_lines`)."""
+
+    item_lines: list
+
+
+def item_line(mapping: LineDict, key: str, index: int) -> int:
+    """The line of item `index` of the list under `key`, else the key's line."""
+    value = mapping.get(key)
+    if isinstance(value, LineList) and index < len(value.item_lines):
+        return value.item_lines[index]
+    return mapping.line_of(key)
+
+
 class _Loader(yaml.SafeLoader):
     pass
 
@@ -32,7 +46,14 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     return mapping
 
 
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    items = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    items.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return items
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 class YamlError(ValueError):
@@ -63,5 +84,7 @@ def _shift(data, offset: int) -> None:
         for value in data.values():
             _shift(value, offset)
     elif isinstance(data, list):
+        if isinstance(data, LineList):
+            data.item_lines = [line + offset for line in data.item_lines]
         for item in data:
             _shift(item, offset)
