@@ -23,6 +23,7 @@ from ..content.catalog import catalog
 from ..content.model import Course
 from ..extensions import db
 from ..models_common import utcnow
+from .attempts import attempt_answers
 from .grading import BadAnswer, check_answer_form, grade_attempt, is_correct
 from .models import Certificate, EventType, LessonProgress, ProgressEvent, Status
 
@@ -127,11 +128,19 @@ def build_event(raw: dict, account_id: int, allowed_people: set[int],
         answers = answers.get("answers") if isinstance(answers, dict) else None
         if not isinstance(answers, dict):
             raise BadEvent(_("lesson_completed needs the attempt's answers."))
-        event.answer = {"answers": answers}
-        event.score = grade_attempt(lesson.texts["vi"].quiz_steps, answers)
-        event.mastery = course.mastery
-        event.correct = event.score >= course.mastery
+        event.answer = {"answers": answers}  # graded with the rest of its attempt
     return event
+
+
+def grade_finish(finish: ProgressEvent, batch: list[ProgressEvent]) -> None:
+    """Grade a lesson_completed on every answer of its attempt; where the log and the
+    finish disagree about a step, the finish wins: it is what the learner's phone showed."""
+    course = catalog().course(finish.course)
+    answers = {**attempt_answers(finish, batch), **finish.answer["answers"]}
+    finish.answer = {"answers": answers}
+    finish.score = grade_attempt(course.lesson(finish.lesson).texts["vi"].quiz_steps, answers)
+    finish.mastery = course.mastery
+    finish.correct = finish.score >= course.mastery
 
 
 def _step_seconds(answer) -> int:
@@ -184,6 +193,9 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
             continue
         sent_ids[event.event_id] = raw_id
         events.append(event)
+    for event in events:
+        if event.type == EventType.LESSON_COMPLETED:
+            grade_finish(event, events)
     columns = [c.key for c in ProgressEvent.__table__.columns if c.key != "id"]
     # Sorted: two workers inserting overlapping batches then take their locks in the same
     # order, so they wait for each other instead of deadlocking.

@@ -198,13 +198,39 @@
     });
   });
 
+  // --- the quiz attempt this phone has seen ---------------------------------------------
+  // A dropped connection splits an attempt between the pages and the queue: the phone keeps
+  // every answer of the attempt, those the server showed too, so that its own grading and
+  // the finish it sends hold all of them. A result from the server ends the attempt.
+  function keyOf(node) {
+    return person + "/" + node.getAttribute("data-course") + "/" + node.getAttribute("data-lesson");
+  }
+  var result = document.querySelector(".result[data-lesson]");
+  if (result && person && !forcedOffline) {
+    store("attempts", "readwrite", function (s) { s.delete(keyOf(result)); }).catch(function () {});
+  }
+
   // --- a lesson step without a connection -----------------------------------------------
   var article = document.querySelector("article.step");
   if (!article || !person) return;
   var course = article.getAttribute("data-course"), lesson = article.getAttribute("data-lesson");
   var step = Number(article.getAttribute("data-step")), total = Number(article.getAttribute("data-total"));
   var kind = article.getAttribute("data-kind");
-  var attemptKey = person + "/" + course + "/" + lesson;
+  var attemptKey = keyOf(article);
+  function remember(answer) {
+    return store("attempts", "readwrite", function (s) {
+      var request = s.get(attemptKey);
+      request.onsuccess = function () {
+        var attempt = request.result || { key: attemptKey, answers: {} };
+        attempt.answers[step] = answer;
+        s.put(attempt);
+      };
+    });
+  }
+  var shown = document.getElementById("feedback");
+  if (kind === "quiz" && shown && !forcedOffline) {
+    remember(JSON.parse(shown.getAttribute("data-answer"))).catch(function () {});
+  }
   function offline() { return forcedOffline || !navigator.onLine; }
   function courseData() {
     return caches.match("/api/v1/courses/" + course, { ignoreSearch: true })
@@ -243,8 +269,16 @@
     return node;
   }
   function goOn(nextForm) {
+    var flushed = false;
     nextForm.addEventListener("submit", function (event) {
-      if (!offline()) return;
+      if (!offline()) {
+        // Finishing online: first send the answers still waiting, so the server grades
+        // the attempt on all of them.
+        if (step < total || flushed) return;
+        event.preventDefault();
+        send().catch(function () {}).then(function () { flushed = true; nextForm.submit(); });
+        return;
+      }
       event.preventDefault();
       enqueue(makeEvent("step_viewed", course, lesson, step, { seconds: 0 })).then(function () {
         if (step < total) { location.href = location.pathname.replace(/\/\d+$/, "/" + (step + 1)); return; }
@@ -281,16 +315,7 @@
       if (answer === null) return;
       var right = isRight(question, answer);
       var work = enqueue(makeEvent("answer_submitted", course, lesson, step, answer));
-      if (kind === "quiz") work = work.then(function () {
-        return store("attempts", "readwrite", function (s) {
-          var request = s.get(attemptKey);
-          request.onsuccess = function () {
-            var attempt = request.result || { key: attemptKey, answers: {} };
-            attempt.answers[step] = answer;
-            s.put(attempt);
-          };
-        });
-      });
+      if (kind === "quiz") work = work.then(function () { return remember(answer); });
       return work.then(function () {
         var box = element("section", "feedback " + (right ? "right" : "wrong"));
         box.setAttribute("role", "status");

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.learning.models import EventType, LessonProgress, ProgressEvent, Status
 
-from ..learning_helpers import lesson_of
+from ..learning_helpers import lesson_of, right_answer
 from .conftest import PHONE
-from .test_lesson import sign_in_household, staff_page, take_lesson
+from .test_lesson import answer_on_page, sign_in_household, staff_page, take_lesson
 
 SAVED = "Mọi tiến độ của bạn đã được lưu."
 
@@ -128,4 +128,39 @@ def test_an_unsaved_page_offline_says_so_in_the_learners_language(live_server, b
     context.set_offline(True)
     page.goto(live_server + "/learn/digital-payments")
     page.get_by_role("heading", name="Không có kết nối").wait_for()
+    context.close()
+
+
+def test_a_quiz_answered_partly_online_and_partly_offline_is_one_attempt(
+        live_server, browser, world):
+    """The first quiz question online, the connection drops, the rest offline: the phone
+    and the server grade the same attempt on all three answers."""
+    member = world["mine"].members[0]
+    context, page = phone_with_a_saved_course(browser, live_server, member)
+    course, lesson = lesson_of(index=1)
+    quiz = lesson.texts["vi"].quiz_steps
+    assert len(quiz) == 3
+    page.goto(f"{live_server}/learn/{course.slug}/{lesson.slug}/1")
+    for step in lesson.texts["vi"].steps:
+        page.wait_for_url(f"**/{lesson.slug}/{step.number}*")
+        if step.question is not None:
+            if step.number == quiz[1].number:
+                context.set_offline(True)
+            answer_on_page(page, step.question, right_answer(step.question))
+            page.get_by_role("heading", name="Đúng rồi!").wait_for()
+        last = step.number == lesson.step_count
+        page.get_by_role("button", name="Xong, xem kết quả" if last else "Tiếp theo").click()
+    page.get_by_role("heading", name="Xong bài học!").wait_for()
+    assert page.get_by_text("Bạn trả lời đúng 3/3 câu.").is_visible()
+
+    context.set_offline(False)
+    page.reload()
+    page.get_by_text(SAVED).wait_for()
+    db.session.commit()
+    summary = db.session.scalar(select(LessonProgress).filter_by(person_id=member.id,
+                                                                lesson=lesson.slug))
+    assert summary.status == Status.COMPLETED and summary.best_score == 1.0
+    page.goto(f"{live_server}/learn/{course.slug}/{lesson.slug}/result")
+    page.get_by_role("heading", name="Xong bài học!").wait_for()
+    assert page.get_by_text("Bạn trả lời đúng 3/3 câu.").is_visible()
     context.close()
