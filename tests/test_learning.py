@@ -1,8 +1,10 @@
 """The learner's pages: lessons step by step, server grading, mastery, resume, fallback."""
 
+import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.learning.grading import needed_right
 from lms.learning.models import Certificate, EventType, LessonProgress, ProgressEvent, Status
 
 from .conftest import csrf_from
@@ -224,3 +226,42 @@ def test_an_order_answer_that_repeats_a_step_is_refused_with_a_message(signed_in
     assert response.status_code == 400
     assert "Hãy điền đủ mọi chỗ" in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(ProgressEvent.id))) == 0
+
+
+@pytest.mark.parametrize(("count", "mastery", "needed"), [
+    (0, 0.8, 0), (1, 0.8, 1), (2, 0.8, 1), (3, 0.8, 2), (4, 0.8, 3), (5, 0.8, 4),
+    (10, 0.8, 8), (10, 0.7, 7), (3, 1.0, 3), (3, 0.1, 1),
+])
+def test_the_mastery_rule_forgives_one_slip_in_a_short_quiz(count, mastery, needed):
+    assert needed_right(count, mastery) == needed
+
+
+@pytest.mark.parametrize(("index", "needed", "total"), [(0, 1, 2), (1, 2, 3)])
+def test_one_slip_in_a_short_quiz_still_finishes_the_lesson(signed_in, world, index, needed,
+                                                            total):
+    client = signed_in("mine")
+    course, lesson = lesson_of(index=index)
+    slip = lesson.texts["vi"].quiz_steps[0].number
+    page = walk_lesson(client, course, lesson, wrong_steps=frozenset({slip})).get_data(
+        as_text=True)
+    assert "Xong bài học!" in page
+    assert f"Bạn trả lời đúng {total - 1}/{total} câu." in page
+    assert f"bạn cần trả lời đúng ít nhất {needed} trong {total} câu" in page
+    row = summary_for(world["mine"].members[0].id, lesson)
+    assert row.status == Status.COMPLETED
+
+
+def test_two_slips_of_three_fail_and_the_result_says_what_is_needed(signed_in, world):
+    client = signed_in("mine")
+    course, lesson = lesson_of(index=1)
+    slips = frozenset(s.number for s in lesson.texts["vi"].quiz_steps[:2])
+    page = walk_lesson(client, course, lesson, wrong_steps=slips).get_data(as_text=True)
+    assert "Sắp được rồi" in page and "Bạn trả lời đúng 1/3 câu." in page
+    assert "Để xong bài học, bạn cần trả lời đúng ít nhất 2 trong 3 câu." in page
+    assert summary_for(world["mine"].members[0].id, lesson).status == Status.FAILED
+
+
+def test_the_last_step_hands_the_phone_the_servers_count(signed_in):
+    course, lesson = lesson_of(index=1)
+    page = signed_in("mine").get(f"/learn/{course.slug}/{lesson.slug}/{lesson.step_count}")
+    assert 'data-needed="2"' in page.get_data(as_text=True)

@@ -138,9 +138,9 @@ def grade_finish(finish: ProgressEvent, batch: list[ProgressEvent]) -> None:
     course = catalog().course(finish.course)
     answers = {**attempt_answers(finish, batch), **finish.answer["answers"]}
     finish.answer = {"answers": answers}
-    finish.score = grade_attempt(course.lesson(finish.lesson).texts["vi"].quiz_steps, answers)
-    finish.mastery = course.mastery
-    finish.correct = finish.score >= course.mastery
+    grade = grade_attempt(course.lesson(finish.lesson).texts["vi"].quiz_steps, answers,
+                          course.mastery)
+    finish.score, finish.mastery, finish.correct = grade.score, course.mastery, grade.passed
 
 
 def _step_seconds(answer) -> int:

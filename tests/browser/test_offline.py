@@ -164,3 +164,23 @@ def test_a_quiz_answered_partly_online_and_partly_offline_is_one_attempt(
     page.get_by_role("heading", name="Xong bài học!").wait_for()
     assert page.get_by_text("Bạn trả lời đúng 3/3 câu.").is_visible()
     context.close()
+
+
+def test_offline_the_phone_grades_by_the_servers_rule(live_server, browser, world):
+    """One slip in a three-question quiz finishes the lesson, on the phone and the server."""
+    member = world["mine"].members[0]
+    context, page = phone_with_a_saved_course(browser, live_server, member)
+    course, lesson = lesson_of(index=1)
+    slip = lesson.texts["vi"].quiz_steps[0].number
+    context.set_offline(True)
+    take_lesson(page, live_server, course, lesson, wrong=frozenset({slip}))
+    assert page.get_by_text("Bạn trả lời đúng 2/3 câu.").is_visible()
+    assert page.get_by_text("bạn cần trả lời đúng ít nhất 2 trong 3 câu").is_visible()
+    context.set_offline(False)
+    page.reload()
+    page.get_by_text(SAVED).wait_for()
+    db.session.commit()
+    summary = db.session.scalar(select(LessonProgress).filter_by(person_id=member.id,
+                                                                lesson=lesson.slug))
+    assert summary.status == Status.COMPLETED
+    context.close()
