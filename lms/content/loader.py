@@ -8,6 +8,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from . import yamllines
+from .images import picture_size
 from .lessons import LessonParser
 from .model import Course, Lesson, LessonText, Problem, Skill
 from .yamllines import LineDict
@@ -35,6 +36,7 @@ class CourseReader:
         self.complete = complete_languages
         self.problems: list[Problem] = []
         self._checked_images: dict[str, bool] = {}
+        self._sizes: dict[str, tuple[int, int]] = {}
 
     def report(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(str(path.relative_to(self.root.parent)), line, message))
@@ -54,6 +56,12 @@ class CourseReader:
                 self.report(path, line, _("Picture images/%(name)s contains script or an "
                                           "outside link.", name=name))
                 ok = False
+            elif (size := picture_size(file)) is None:
+                self.report(path, line, _("Picture images/%(name)s has no size: give the SVG "
+                                          "a viewBox.", name=name))
+                ok = False
+            else:
+                self._sizes[name] = size
             self._checked_images[name] = ok
         return self._checked_images[name]
 
@@ -97,7 +105,7 @@ class CourseReader:
         return Course(
             slug=slug, order=order, track=track, titles=titles, summaries=summaries,
             sources=sources, skills=skills, lessons=lessons, mastery=float(mastery),
-            version=self.version(), images=self.image_hashes(),
+            version=self.version(), images=self.image_hashes(), image_sizes=self._sizes,
         )
 
     def texts_by_language(self, path: Path, data: LineDict, key: str,

@@ -161,8 +161,6 @@ def _render_step(course, lesson, text, current, person, fell_back, error=None, s
         needed=needed_right(len(lesson.texts["vi"].quiz_steps), course.mastery),
         audio_url=_audio_url(course, text.language, current.audio),
         option_audio=[_audio_url(course, text.language, name) for name in current.option_audio],
-        share_url=url_for("learning.lesson", course_slug=course.slug, lesson_slug=lesson.slug,
-                          _external=True),
         offline_text=_offline_text(),
     )
     return page, status

@@ -126,6 +126,9 @@
       var lessons = {};
       events.forEach(function (e) { lessons[e.person + "/" + e.course + "/" + e.lesson] = 1; });
       var count = Object.keys(lessons).length;
+      statusNode.setAttribute("data-queued", count);
+      // "All saved" only where something is recorded: elsewhere the node waits hidden.
+      if (!count && !statusNode.hasAttribute("data-saved")) { statusNode.hidden = true; return count; }
       statusNode.hidden = false;
       statusNode.className = "sync " + (count ? "waiting" : "saved");
       statusNode.textContent = count ? (text.waiting || statusNode.getAttribute("data-waiting") || "").replace("%(count)s", count)
@@ -305,7 +308,7 @@
             article.appendChild(element("p", passed ? "muted" : "",
               text.rule.replace("%(needed)s", needed).replace("%(total)s", quiz.length)));
             article.appendChild(element("p", "", text.later));
-            document.querySelectorAll("form.bottom").forEach(function (f) { f.hidden = true; });
+            document.querySelectorAll(".next-bar").forEach(function (bar) { bar.hidden = true; });
           });
       });
   }
