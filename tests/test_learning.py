@@ -265,3 +265,17 @@ def test_the_last_step_hands_the_phone_the_servers_count(signed_in):
     course, lesson = lesson_of(index=1)
     page = signed_in("mine").get(f"/learn/{course.slug}/{lesson.slug}/{lesson.step_count}")
     assert 'data-needed="2"' in page.get_data(as_text=True)
+
+
+def test_every_learner_page_says_whose_lessons_they_are(signed_in, world):
+    client = signed_in("mine", member=1)
+    member = world["mine"].members[1]
+    course, lesson = lesson_of()
+    walk_lesson(client, course, lesson)
+    chip = (f'<span class="avatar" aria-hidden="true">{member.initials}</span>'
+            f'<span class="first-name">{member.first_name}</span>')
+    for path in ["/learn", f"/learn/{course.slug}", f"/learn/{course.slug}/{lesson.slug}/1",
+                 f"/learn/{course.slug}/{lesson.slug}/result", "/who"]:
+        page = client.get(path).get_data(as_text=True)
+        assert chip in page, path
+        assert f"Đang học: {member.name}" in page, path

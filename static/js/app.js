@@ -68,10 +68,23 @@
   var forcedOffline = /[?&]retry=offline/.test(location.search) ||
     document.body.hasAttribute("data-saved-copy");
   var person = document.body.getAttribute("data-person");
+  // The header names the learner: a saved copy names whoever it was saved for, so it is
+  // relabelled with the learner the phone last heard from the server.
+  var chip = document.querySelector(".account summary");
+  var label = chip && chip.querySelector(".first-name") ? [".avatar", ".first-name", ".who"].map(function (part) {
+    var node = document.querySelector(".account " + part);
+    return node ? node.textContent : "";
+  }) : null;
   if (navigator.onLine && !forcedOffline) {
     if (person) localStorage.setItem("person", person); else localStorage.removeItem("person");
+    if (person && label) localStorage.setItem("person-label", JSON.stringify(label));
   } else {
     person = localStorage.getItem("person");
+    var kept = JSON.parse(localStorage.getItem("person-label") || "null");
+    if (label && kept) [".avatar", ".first-name", ".who"].forEach(function (part, index) {
+      var node = document.querySelector(".account " + part);
+      if (node) node.textContent = kept[index];
+    });
   }
   var csrf = document.querySelector("meta[name=csrf-token]");
   var text = {};
@@ -169,6 +182,7 @@
   if (logout) logout.addEventListener("submit", function (event) {
     event.preventDefault();
     localStorage.removeItem("person");
+    localStorage.removeItem("person-label");
     send().then(function () {
       return caches.keys().then(function (keys) {
         return Promise.all(keys.map(function (key) { return caches.delete(key); }));

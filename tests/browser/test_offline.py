@@ -191,3 +191,24 @@ def test_offline_the_phone_grades_by_the_servers_rule(live_server, browser, worl
                                                                 lesson=lesson.slug))
     assert summary.status == Status.COMPLETED
     context.close()
+
+
+def test_a_saved_page_names_the_member_learning_now(live_server, browser, world):
+    """Pages saved for one member, opened offline by another: the header names the second."""
+    first, second = world["mine"].members[0], world["mine"].members[1]
+    context, page = phone_with_a_saved_course(browser, live_server, first)
+    course, lesson = lesson_of()
+    page.goto(live_server + "/who")
+    page.get_by_role("button", name=second.name).click()
+    page.wait_for_url("**/learn")
+    chip = page.locator("details.account summary")
+    assert chip.locator(".first-name").inner_text() == second.first_name
+    context.set_offline(True)
+    page.goto(f"{live_server}/learn/{course.slug}/{lesson.slug}/2")
+    page.wait_for_selector("body[data-saved-copy]", state="attached")
+    page.wait_for_function(
+        f"() => document.querySelector('.account .avatar').textContent === '{second.initials}'")
+    assert chip.locator(".first-name").inner_text() == second.first_name
+    box = chip.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    context.close()
