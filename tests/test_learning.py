@@ -1,5 +1,7 @@
 """The learner's pages: lessons step by step, server grading, mastery, resume, fallback."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -60,10 +62,10 @@ def test_a_wrong_answer_shows_why(signed_in, world):
     response = client.post(url, data={"csrf_token": token, "action": "answer",
                                       **form_for(step.question, answer)}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "Chưa đúng." in page
+    assert "Chưa chính xác." in page
     chosen = answer[0] if isinstance(answer, list) else answer
     assert step.question.options[chosen].feedback in page
-    assert "Đáp án đúng" in page and "Thử lại" in page
+    assert ">Đáp án<" in page and "Thử lại" in page
 
 
 def test_posted_scores_are_never_trusted(signed_in, world):
@@ -279,3 +281,32 @@ def test_every_learner_page_says_whose_lessons_they_are(signed_in, world):
         page = client.get(path).get_data(as_text=True)
         assert chip in page, path
         assert f"Đang học: {member.name}" in page, path
+
+
+@pytest.mark.parametrize("language", ["vi", "en", "blt", "hmn"])
+@pytest.mark.parametrize("right", [True, False])
+def test_true_false_options_are_never_mistaken_for_the_verdict(signed_in, language, right):
+    """A true/false option says "True" or "False"; the verdict and its labels use other
+    words, and every verdict carries an icon, in every language."""
+    client = signed_in("mine")
+    course, lesson = lesson_of()
+    step = next(s for s in lesson.texts["vi"].steps if s.question
+                and s.question.kind == "truefalse" and s.kind == "quiz")
+    url = f"/learn/{course.slug}/{lesson.slug}/{step.number}"
+    client.get(f"{url}?lang={language}")
+    token = csrf_from(client, url)
+    answer = step.question.correct_indexes[0] if right else wrong_answer(step.question)
+    page = client.post(url, data={"csrf_token": token, "action": "answer",
+                                  **form_for(step.question, answer)},
+                       follow_redirects=True).get_data(as_text=True)
+    feedback = page[page.index('<section id="feedback"'):page.index("</section>")]
+    options = {re.sub(r"\W", "", o).casefold() for o in
+               re.findall(r'<q class="answer">(.*?)</q>', feedback)}
+    assert len(options) == (1 if right else 2)
+    verdict = re.search(r'<h2 class="verdict">(.*?)</h2>', feedback, re.S).group(1)
+    labels = re.findall(r'<span class="tag[^"]*">(.*?)</span>', feedback)
+    for words in [verdict, *labels]:
+        plain = {re.sub(r"\W", "", w).casefold() for w in re.sub(r"<[^>]+>", " ", words).split()}
+        assert not options & plain, (words, options)
+    assert "<svg" in verdict
+    assert feedback.count('<p class="pick"><svg') == len(options)

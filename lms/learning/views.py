@@ -170,6 +170,7 @@ def _offline_text() -> dict[str, str]:
     """The words the page's script needs when it grades and answers without a connection."""
     return {
         "right": _("Right!"), "wrong": _("Not quite."), "correct": _("Right answer"),
+        "yours": _("Your answer"),
         "done": _("Lesson done!"), "almost": _("Almost there"),
         "score": _("You answered %(right)s of %(total)s questions right."),
         "rule": _("To finish the lesson, you need at least %(needed)s right answers out of "

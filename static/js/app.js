@@ -279,6 +279,17 @@
     if (question.kind === "multiple") return JSON.stringify(answer) === JSON.stringify(right);
     return answer === right[0];
   }
+  var ICONS = { ok: "M4 12l5 5L20 6", wrong: "M6 6l12 12M18 6L6 18" };
+  function icon(name) {  // the same icons as the pages' own (templates/_macros.html)
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("fill", "none"); svg.setAttribute("stroke", "currentColor");
+    svg.setAttribute("stroke-width", "2.5"); svg.setAttribute("stroke-linecap", "round");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
   function element(tag, className, words) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -340,13 +351,20 @@
       return work.then(function () {
         var box = element("section", "feedback " + (right ? "right" : "wrong"));
         box.setAttribute("role", "status");
-        box.appendChild(element("h2", "", right ? text.right : text.wrong));
+        var verdict = element("h2", "verdict", " " + (right ? text.right : text.wrong));
+        verdict.insertBefore(icon(right ? "ok" : "wrong"), verdict.firstChild);
+        box.appendChild(verdict);
         var list = element("ul", "explained");
         var chosen = [].concat(answer);
         question.options.forEach(function (option, index) {
           if (question.kind === "order" || !(option.correct || chosen.indexOf(index) >= 0)) return;
           var item = element("li", option.correct ? "right" : "wrong");
-          item.appendChild(element("strong", "", option.text + (option.correct ? " — " + text.correct : "")));
+          var pick = element("p", "pick");
+          pick.appendChild(icon(option.correct ? "ok" : "wrong"));
+          if (chosen.indexOf(index) >= 0) pick.appendChild(element("span", "tag", text.yours));
+          if (option.correct) pick.appendChild(element("span", "tag ok", text.correct));
+          pick.appendChild(element("q", "answer", option.text));
+          item.appendChild(pick);
           item.appendChild(element("p", "", option.feedback));
           list.appendChild(item);
         });

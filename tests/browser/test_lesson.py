@@ -41,7 +41,7 @@ def take_lesson(page, base, course, lesson, quiz_right=True, checks=None,
             good = (quiz_right or step.kind != "quiz") and step.number not in wrong
             answer = right_answer(step.question) if good else wrong_answer(step.question)
             answer_on_page(page, step.question, answer)
-            page.get_by_role("heading", name="Đúng rồi!" if good else "Chưa đúng.").wait_for()
+            page.get_by_role("heading", name="Chính xác!" if good else "Chưa chính xác.").wait_for()
         button = "Xong, xem kết quả" if step.number == lesson.step_count else "Tiếp theo"
         page.get_by_role("button", name=button).click()
     page.get_by_role("heading", name="Xong bài học!" if quiz_right else "Sắp được rồi").wait_for()

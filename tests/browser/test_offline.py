@@ -154,7 +154,7 @@ def test_a_quiz_answered_partly_online_and_partly_offline_is_one_attempt(
             if step.number == quiz[1].number:
                 context.set_offline(True)
             answer_on_page(page, step.question, right_answer(step.question))
-            page.get_by_role("heading", name="Đúng rồi!").wait_for()
+            page.get_by_role("heading", name="Chính xác!").wait_for()
         last = step.number == lesson.step_count
         page.get_by_role("button", name="Xong, xem kết quả" if last else "Tiếp theo").click()
     page.get_by_role("heading", name="Xong bài học!").wait_for()
