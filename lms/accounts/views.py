@@ -129,8 +129,11 @@ def login():
             error, status = _("The phone number or the PIN/password is not right. Try again."), 401
     elif request.method == "POST":
         status = 400
-    response = make_response(render_template("accounts/login.html", form=form, error=error),
-                             status)
+    # A PIN opens the phone's number pad; staff ask for the full keyboard (a plain link, so
+    # that it works without script too).
+    with_password = request.args.get("with") == "password"
+    response = make_response(render_template("accounts/login.html", form=form, error=error,
+                                             with_password=with_password), status)
     return _with_device_cookie(response, device_id)
 
 
