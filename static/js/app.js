@@ -38,15 +38,29 @@
     if (synth.addEventListener) synth.addEventListener("voiceschanged", enableListen);
   }
 
-  // Share: the phone's share sheet (Zalo and the rest), where the browser has one.
-  var share = document.querySelector(".js-share");
-  if (share && navigator.share) {
+  // Share: the phone's share sheet (Zalo and the rest) where the browser has one, else
+  // copying the link to paste into Zalo, else nothing at all.
+  document.querySelectorAll(".js-share").forEach(function (share) {
+    var url = share.getAttribute("data-url");
+    var native = share.querySelector(".js-share-native"), copy = share.querySelector(".js-share-copy");
+    var state = share.querySelector(".js-share-state");
+    if (navigator.share) {
+      native.hidden = false;
+      native.addEventListener("click", function () {
+        navigator.share({ title: share.getAttribute("data-title"), url: url }).catch(function () {});
+      });
+    } else if (navigator.clipboard && window.isSecureContext) {
+      copy.hidden = false;
+      copy.addEventListener("click", function () {
+        navigator.clipboard.writeText(url).then(function () {
+          state.textContent = share.getAttribute("data-copied");
+        }).catch(function () {});
+      });
+    } else {
+      return;
+    }
     share.hidden = false;
-    share.addEventListener("click", function () {
-      navigator.share({ title: share.getAttribute("data-title"), url: share.getAttribute("data-url") })
-        .catch(function () {});
-    });
-  }
+  });
 })();
 
 // ---------------------------------------------------------------------------------------
