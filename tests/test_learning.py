@@ -310,3 +310,16 @@ def test_true_false_options_are_never_mistaken_for_the_verdict(signed_in, langua
         assert not options & plain, (words, options)
     assert "<svg" in verdict
     assert feedback.count('<p class="pick"><svg') == len(options)
+
+
+def test_the_saved_banner_is_only_where_progress_is_recorded(signed_in):
+    saved = "Mọi tiến độ của bạn đã được lưu."
+    course, lesson = lesson_of()
+    learner = signed_in("mine")
+    assert saved in learner.get(f"/learn/{course.slug}/{lesson.slug}/1").get_data(as_text=True)
+    for path in ["/learn", f"/learn/{course.slug}"]:
+        page = learner.get(path).get_data(as_text=True)
+        assert 'id="sync-status"' in page and saved not in page, path  # a queue may wait
+    ambassador = signed_in("ambassador")
+    for path in ["/ambassador/", "/learn"]:
+        assert saved not in ambassador.get(path).get_data(as_text=True), path
