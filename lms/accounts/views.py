@@ -30,7 +30,7 @@ from ..auth import (
     visible_people,
 )
 from ..extensions import db, limiter
-from ..i18n import LANGUAGE_COOKIE, languages, match_language
+from ..i18n import LANGUAGE_COOKIE, choice_holder, languages, match_language
 from .forms import LanguageForm, LoginForm, PickPersonForm
 from .models import Account, Person, Role
 from .operations import authenticate
@@ -181,8 +181,9 @@ def set_language():
     code = match_language(form.lang.data) if form.validate_on_submit() else None
     if code is None:
         abort(400)
-    if current_user.is_authenticated:
-        current_user.locale = code
+    holder = choice_holder()  # the member learning now on a shared phone, else the account
+    if holder is not None:
+        holder.locale = code
         db.session.commit()
     response = redirect(safe_next(form.next.data) or url_for("accounts.index"))
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=int(timedelta(days=400).total_seconds()),
