@@ -38,6 +38,14 @@
     if (synth.addEventListener) synth.addEventListener("voiceschanged", enableListen);
   }
 
+  // The header's menus hang from the same edge: opening one closes the other.
+  var menus = document.querySelectorAll("details.menu");
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (menu.open) menus.forEach(function (other) { if (other !== menu) other.open = false; });
+    });
+  });
+
   // Share: the phone's share sheet (Zalo and the rest) where the browser has one, else
   // copying the link to paste into Zalo, else nothing at all.
   document.querySelectorAll(".js-share").forEach(function (share) {
