@@ -79,10 +79,10 @@ def test_the_language_menu_fits_the_screen_and_every_language_can_be_chosen(
         assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
         assert box["height"] >= 48
     page.locator("details.account summary").click()  # one menu open at a time
-    assert page.locator("details.lang").get_attribute("open") is None
+    page.wait_for_function("() => !document.querySelector('details.lang').open")
     assert page.get_by_role("button", name="Đăng xuất").is_visible()
     page.locator("details.lang summary").click()
-    assert page.locator("details.account").get_attribute("open") is None
+    page.wait_for_function("() => !document.querySelector('details.account').open")
     buttons.filter(has_text="English").click()
     page.get_by_role("heading", name="What is VNeID?").wait_for()
     assert_no_horizontal_scroll(page)
