@@ -72,14 +72,43 @@ def match_language(value: str | None) -> str | None:
     return base if base in registry else None
 
 
+def _signed_in() -> bool:
+    return bool(current_user) and current_user.is_authenticated
+
+
+def member_learning_now():
+    """On a household's shared phone, the member picked to learn now; else None."""
+    if _signed_in() and current_user.is_household_login:
+        from .auth import active_person  # lms.auth needs the models, which need this module
+
+        return active_person()
+    return None
+
+
+def choice_holder():
+    """Where a signed-in learner's language choice is kept: on a household's shared phone,
+    the member learning now (the household's account while nobody is picked); otherwise
+    the account. None when signed out."""
+    if not _signed_in():
+        return None
+    return member_learning_now() or current_user._get_current_object()
+
+
 def select_language() -> str:
-    """`?lang=`, else the account's saved choice, else the cookie, else Accept-Language."""
+    """`?lang=`, else the saved choice (the member's on a shared phone, falling back to the
+    household's), else the cookie, else Accept-Language.
+
+    On a shared phone the cookie holds whichever member chose last, so a member who has
+    not chosen is not given it: one member's Tai Dam does not switch the whole family."""
     if "ui_language" in g:
         return g.ui_language
     chosen = match_language(request.args.get("lang"))
-    if chosen is None and current_user and current_user.is_authenticated:
-        chosen = match_language(current_user.locale)
-    if chosen is None:
+    member = None
+    if chosen is None and _signed_in():
+        member = member_learning_now()
+        chosen = (match_language(member.locale) if member else None) or match_language(
+            current_user.locale)
+    if chosen is None and member is None:
         chosen = match_language(request.cookies.get(LANGUAGE_COOKIE))
     if chosen is None:
         chosen = request.accept_languages.best_match(list(languages()))

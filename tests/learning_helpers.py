@@ -29,8 +29,10 @@ def form_for(question, answer) -> dict:
     return {"choice": str(answer)}
 
 
-def walk_lesson(client, course, lesson, right: bool = True, quiz_right: bool | None = None):
-    """Go through every step with the page's own forms; returns the last response."""
+def walk_lesson(client, course, lesson, right: bool = True, quiz_right: bool | None = None,
+                wrong_steps: frozenset[int] = frozenset()):
+    """Go through every step with the page's own forms (the steps in `wrong_steps` answered
+    wrong); returns the last response."""
     quiz_right = right if quiz_right is None else quiz_right
     base = f"/learn/{course.slug}/{lesson.slug}"
     token = csrf_from(client, base + "/1")
@@ -38,7 +40,8 @@ def walk_lesson(client, course, lesson, right: bool = True, quiz_right: bool | N
     for step in lesson.texts["vi"].steps:
         url = f"{base}/{step.number}"
         if step.question is not None:
-            good = quiz_right if step.kind == "quiz" else right
+            good = (quiz_right if step.kind == "quiz" else right) \
+                and step.number not in wrong_steps
             answer = right_answer(step.question) if good else wrong_answer(step.question)
             response = client.post(url, data={"csrf_token": token, "action": "answer",
                                               **form_for(step.question, answer)})

@@ -51,7 +51,7 @@ def test_a_visit_form_credits_the_verified_skill_to_the_person(signed_in, world)
 
 
 @pytest.mark.parametrize("fields", [
-    {"visited_on": (local_today() + timedelta(days=1)).isoformat()},
+    {"visited_on": "{tomorrow}"},  # worked out when the test runs, not when it is collected
     {"visited_on": "hôm qua"},
     {"present": []},
     {"note": "x" * 501},
@@ -61,8 +61,9 @@ def test_a_visit_form_credits_the_verified_skill_to_the_person(signed_in, world)
 def test_bad_visit_input_is_refused_and_writes_nothing(signed_in, world, fields):
     consent_all(world["mine"], world["ambassador"])
     first = world["mine"].members[0].id
-    fields = {k: [v.format(first=first) for v in value] if isinstance(value, list) else value
-              for k, value in fields.items()}
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    fields = {k: [v.format(first=first) for v in value] if isinstance(value, list)
+              else value.format(tomorrow=tomorrow) for k, value in fields.items()}
     response = _form(signed_in("ambassador"), world["mine"], **fields)
     assert response.status_code == 400
     assert 'class="error-text"' in response.get_data(as_text=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from lms.content.catalog import lesson_text, read_catalog
+from lms.content.images import svg_size, webp_size
 from lms.content.sanitize import render_markdown
 
 FIXTURES = Path(__file__).parent / "course_fixtures"
@@ -197,6 +198,43 @@ def test_picture_text_is_measured_against_the_box_it_is_drawn_in():
     assert shown_px(wide, OPTION_BOX) >= 12
     no_text = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect/></svg>'
     assert shown_px(no_text, CARD_BOX) is None
+
+
+def test_every_picture_has_its_size_from_the_course_files(app, courses_dir):
+    with app.test_request_context("/?lang=en"):
+        found = read_catalog(courses_dir)
+    assert found.courses["sample"].image_sizes == {"pic.svg": (10, 10)}
+    (courses_dir / "sample/images/pic.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><rect width="10" height="10"/></svg>')
+    with app.test_request_context("/?lang=en"):
+        found = read_catalog(courses_dir)
+    assert any("images/pic.svg has no size" in str(p) for p in found.problems)
+
+
+@pytest.mark.parametrize(("text", "size"), [
+    ('<svg viewBox="0 0 240 400">', (240, 400)),
+    ("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0,0,320.4,210'>", (320, 210)),
+    ('<svg width="64px" height="32">', (64, 32)),
+    ('<?xml version="1.0"?>\n<svg\n  viewBox="-5 -5 30 20" width="300">', (30, 20)),
+    ('<svg viewBox="0 0 0 10">', None),
+    ('<svg width="50%" height="20">', None),
+    ("<html></html>", None),
+])
+def test_svg_size_comes_from_the_view_box(text, size):
+    assert svg_size(text) == size
+
+
+def test_webp_size_comes_from_its_header():
+    lossy = (b"RIFF\x00\x00\x00\x00WEBPVP8 \x00\x00\x00\x00\x00\x00\x00\x9d\x01\x2a"
+             + (320).to_bytes(2, "little") + (240).to_bytes(2, "little"))
+    assert webp_size(lossy) == (320, 240)
+    bits = (99) | (49 << 14)
+    lossless = b"RIFF\x00\x00\x00\x00WEBPVP8L\x00\x00\x00\x00\x2f" + bits.to_bytes(4, "little")
+    assert webp_size(lossless + bytes(5)) == (100, 50)
+    extended = (b"RIFF\x00\x00\x00\x00WEBPVP8X\x00\x00\x00\x00\x00\x00\x00\x00"
+                + (639).to_bytes(3, "little") + (479).to_bytes(3, "little"))
+    assert webp_size(extended) == (640, 480)
+    assert webp_size(b"RIFF....WEBPJUNK" + bytes(20)) is None
 
 
 def test_check_command_prints_problems_and_exits_1(app, runner, courses_dir, monkeypatch):

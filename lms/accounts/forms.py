@@ -8,12 +8,14 @@ class LoginForm(FlaskForm):
     phone = StringField(
         _l("Phone number"),
         validators=[DataRequired(message=_l("Type your phone number.")), Length(max=32)],
-        render_kw={"inputmode": "tel", "autocomplete": "username"},
+        render_kw={"inputmode": "tel", "autocomplete": "username", "autocapitalize": "off",
+                   "autocorrect": "off", "spellcheck": "false"},
     )
     secret = PasswordField(
         _l("PIN or password"),
         validators=[DataRequired(message=_l("Type your PIN or password.")), Length(max=256)],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "autocapitalize": "off",
+                   "autocorrect": "off", "spellcheck": "false"},
     )
     next = HiddenField()
 

@@ -59,6 +59,9 @@ class Person(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     # A member who moved away or died is deactivated, never deleted.
     active: Mapped[bool] = mapped_column(default=True)
+    # The language this person chose on a household's shared phone: each member keeps
+    # their own (a personal account keeps it on the account).
+    locale: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     household: Mapped[Household | None] = relationship(back_populates="members")

@@ -30,7 +30,7 @@ from ..auth import (
     visible_people,
 )
 from ..extensions import db, limiter
-from ..i18n import LANGUAGE_COOKIE, languages, match_language
+from ..i18n import LANGUAGE_COOKIE, choice_holder, languages, match_language
 from .forms import LanguageForm, LoginForm, PickPersonForm
 from .models import Account, Person, Role
 from .operations import authenticate
@@ -131,8 +131,11 @@ def login():
             error, status = _("The phone number or the PIN/password is not right. Try again."), 401
     elif request.method == "POST":
         status = 400
-    response = make_response(render_template("accounts/login.html", form=form, error=error),
-                             status)
+    # A PIN opens the phone's number pad; staff ask for the full keyboard (a plain link, so
+    # that it works without script too).
+    with_password = request.args.get("with") == "password"
+    response = make_response(render_template("accounts/login.html", form=form, error=error,
+                                             with_password=with_password), status)
     return _with_device_cookie(response, device_id)
 
 
@@ -178,8 +181,9 @@ def set_language():
     code = match_language(form.lang.data) if form.validate_on_submit() else None
     if code is None:
         abort(400)
-    if current_user.is_authenticated:
-        current_user.locale = code
+    holder = choice_holder()  # the member learning now on a shared phone, else the account
+    if holder is not None:
+        holder.locale = code
         db.session.commit()
     response = redirect(safe_next(form.next.data) or url_for("accounts.index"))
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=int(timedelta(days=400).total_seconds()),

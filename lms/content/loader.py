@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from . import yamllines
 from .curriculum import Curriculum
+from .images import picture_size
 from .lessons import LessonParser
 from .model import Course, Lesson, LessonText, Problem, Skill
 from .svgtext import CARD_BOX, MIN_TEXT_PX, OPTION_BOX, shown_px
@@ -39,6 +40,7 @@ class CourseReader:
         self.problems: list[Problem] = []
         self._checked_images: dict[str, bool] = {}
         self._measured: dict[tuple[str, bool], float | None] = {}
+        self._sizes: dict[str, tuple[int, int]] = {}
 
     def report(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(str(path.relative_to(self.root.parent)), line, message))
@@ -59,6 +61,12 @@ class CourseReader:
                 self.report(path, line, _("Picture images/%(name)s contains script or an "
                                           "outside link.", name=name))
                 ok = False
+            elif (size := picture_size(file)) is None:
+                self.report(path, line, _("Picture images/%(name)s has no size: give the SVG "
+                                          "a viewBox.", name=name))
+                ok = False
+            else:
+                self._sizes[name] = size
             self._checked_images[name] = ok
         if self._checked_images[name] and name.endswith(".svg"):
             key = (name, as_option)
@@ -115,7 +123,7 @@ class CourseReader:
         return Course(
             slug=slug, order=order, track=track, titles=titles, summaries=summaries,
             sources=sources, skills=skills, lessons=lessons, mastery=float(mastery),
-            version=self.version(), images=self.image_hashes(),
+            version=self.version(), images=self.image_hashes(), image_sizes=self._sizes,
         )
 
     def texts_by_language(self, path: Path, data: LineDict, key: str,

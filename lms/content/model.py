@@ -108,6 +108,8 @@ class Course:
     mastery: float
     version: str  # hash of every file of the course
     images: dict[str, str] = field(default_factory=dict)  # file → content hash
+    # file → (width, height): pages reserve a picture's space before it arrives.
+    image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)

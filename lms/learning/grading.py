@@ -1,6 +1,8 @@
 """Grading answers on the server: the page never decides what is right."""
 
+import math
 import random
+from dataclasses import dataclass
 
 from ..content.model import MULTIPLE, ORDER, Question, Step
 
@@ -44,10 +46,38 @@ def is_correct(question: Question, answer: Answer) -> bool:
     return answer == question.correct_indexes[0]
 
 
-def grade_attempt(quiz_steps: tuple[Step, ...], answers: dict) -> float:
-    """Share of quiz questions answered right; an unanswered or malformed one counts wrong."""
-    if not quiz_steps:
-        return 1.0
+def needed_right(question_count: int, mastery: float) -> int:
+    """How many quiz questions must be right to finish a lesson: the course's mastery
+    share of the questions, rounded down in the learner's favour, and at least one.
+
+    With the usual 0.8 a 2- or 3-question quiz forgives one slip (1 of 2, 2 of 3), a
+    5-question quiz needs 4 and a 10-question quiz 8; a course that asks for 1.0 still
+    needs every answer. This is the one rule: the server grades by it, the result page
+    states it, and the page hands its count to the phone for grading offline."""
+    if question_count <= 0:
+        return 0
+    # round(): 0.7 × 10 is 7.000000000000001 in floating point, which must give 7.
+    return max(1, math.floor(round(mastery * question_count, 9)))
+
+
+@dataclass(frozen=True)
+class Grade:
+    right: int
+    total: int
+    needed: int
+
+    @property
+    def score(self) -> float:
+        return self.right / self.total if self.total else 1.0
+
+    @property
+    def passed(self) -> bool:
+        return self.right >= self.needed
+
+
+def grade_attempt(quiz_steps: tuple[Step, ...], answers: dict, mastery: float) -> Grade:
+    """Grade an attempt's answers ({"<step>": answer}); an unanswered or malformed one
+    counts wrong."""
     right = 0
     for step in quiz_steps:
         raw = answers.get(str(step.number), answers.get(step.number))
@@ -55,19 +85,21 @@ def grade_attempt(quiz_steps: tuple[Step, ...], answers: dict) -> float:
             right += is_correct(step.question, check_answer_form(step.question, raw))
         except BadAnswer:
             continue
-    return right / len(quiz_steps)
+    return Grade(right=right, total=len(quiz_steps),
+                 needed=needed_right(len(quiz_steps), mastery))
 
 
-def attempt_answers(quiz_steps: tuple[Step, ...], answers: dict) -> dict[str, Answer]:
-    """The attempt's answers as they are kept: each quiz step's in its canonical form
-    (None where it is missing or malformed), nothing else the phone sent."""
+def canonical_answers(quiz_steps: tuple[Step, ...], answers: dict) -> dict[str, Answer]:
+    """The quiz answers a finish carries, as they are kept: each quiz step's answer in its
+    canonical form; a missing or malformed one, and anything else the phone sent, is left
+    out (the attempt's answers in the log then stand for it)."""
     kept = {}
     for step in quiz_steps:
         raw = answers.get(str(step.number), answers.get(step.number))
         try:
             kept[str(step.number)] = check_answer_form(step.question, raw)
         except BadAnswer:
-            kept[str(step.number)] = None
+            continue
     return kept
 
 

@@ -25,13 +25,8 @@ from ..content.model import Course
 from ..extensions import db
 from ..models_common import utcnow
 from ..signals import progress_recorded
-from .grading import (
-    BadAnswer,
-    attempt_answers,
-    check_answer_form,
-    grade_attempt,
-    is_correct,
-)
+from .attempts import attempt_answers
+from .grading import BadAnswer, canonical_answers, check_answer_form, grade_attempt, is_correct
 from .models import Certificate, EventType, LessonProgress, ProgressEvent, Status
 from .queries import tracks_of_people
 
@@ -150,11 +145,21 @@ def build_event(raw: dict, account_id: int, allowed_people: dict[int, tuple[str,
         if not isinstance(answers, dict):
             raise BadEvent(_("lesson_completed needs the attempt's answers."))
         quiz = lesson.texts["vi"].quiz_steps
-        event.answer = {"answers": attempt_answers(quiz, answers)}
-        event.score = grade_attempt(quiz, answers)
-        event.mastery = course.mastery
-        event.correct = event.score >= course.mastery
+        # Graded with the rest of its attempt (see attempts.py); only what the server
+        # understood is kept.
+        event.answer = {"answers": canonical_answers(quiz, answers)}
     return event
+
+
+def grade_finish(finish: ProgressEvent, batch: list[ProgressEvent]) -> None:
+    """Grade a lesson_completed on every answer of its attempt; where the log and the
+    finish disagree about a step, the finish wins: it is what the learner's phone showed."""
+    course = catalog().course(finish.course)
+    answers = {**attempt_answers(finish, batch), **finish.answer["answers"]}
+    finish.answer = {"answers": answers}
+    grade = grade_attempt(course.lesson(finish.lesson).texts["vi"].quiz_steps, answers,
+                          course.mastery)
+    finish.score, finish.mastery, finish.correct = grade.score, course.mastery, grade.passed
 
 
 def _step_seconds(answer) -> int:
@@ -209,6 +214,9 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
             continue
         sent_ids[event.event_id] = raw_id
         events.append(event)
+    for event in events:
+        if event.type == EventType.LESSON_COMPLETED:
+            grade_finish(event, events)
     columns = [c.key for c in ProgressEvent.__table__.columns if c.key != "id"]
     # Sorted: two workers inserting overlapping batches then take their locks in the same
     # order, so they wait for each other instead of deadlocking.

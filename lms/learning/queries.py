@@ -112,25 +112,6 @@ def summary(person_id: int, course: str, lesson: str) -> LessonProgress | None:
         LessonProgress.lesson == lesson))
 
 
-def current_attempt_answers(person_id: int, course: str, lesson: str) -> dict[int, tuple]:
-    """The latest answer per quiz step since the last finished attempt:
-    {step: (answer, correct)}."""
-    last_finish = db.session.scalar(
-        select(ProgressEvent.occurred_at).where(
-            ProgressEvent.person_id == person_id, ProgressEvent.course == course,
-            ProgressEvent.lesson == lesson, ProgressEvent.type == EventType.LESSON_COMPLETED)
-        .order_by(ProgressEvent.occurred_at.desc()).limit(1))
-    query = select(ProgressEvent).where(
-        ProgressEvent.person_id == person_id, ProgressEvent.course == course,
-        ProgressEvent.lesson == lesson, ProgressEvent.type == EventType.ANSWER_SUBMITTED)
-    if last_finish is not None:
-        query = query.where(ProgressEvent.occurred_at > last_finish)
-    answers: dict[int, tuple] = {}
-    for event in db.session.scalars(query.order_by(ProgressEvent.occurred_at, ProgressEvent.id)):
-        answers[event.step] = (event.answer, event.correct)
-    return answers
-
-
 def last_attempt(person_id: int, course: str, lesson: str) -> ProgressEvent | None:
     return db.session.scalar(
         select(ProgressEvent).where(

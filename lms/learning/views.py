@@ -20,7 +20,7 @@ from ..content.model import MULTIPLE, ORDER, QUIZ
 from ..i18n import current_language
 from ..models_common import utcnow
 from . import queries
-from .grading import display_order
+from .grading import display_order, needed_right
 from .models import EventType, Status
 from .progress import new_event_id, record_events
 
@@ -159,10 +159,9 @@ def _render_step(course, lesson, text, current, person, fell_back, error=None, s
         "learning/step.html", course=course, course_title=course_title, lesson=lesson,
         text=text, step=current, total=len(text.steps), fell_back=fell_back,
         answered=answered, order=order, error=error, shown_at=int(time.time()),
+        needed=needed_right(len(lesson.texts["vi"].quiz_steps), course.mastery),
         audio_url=_audio_url(course, text.language, current.audio),
         option_audio=[_audio_url(course, text.language, name) for name in current.option_audio],
-        share_url=url_for("learning.lesson", course_slug=course.slug, lesson_slug=lesson.slug,
-                          _external=True),
         offline_text=_offline_text(),
     )
     return page, status
@@ -172,8 +171,11 @@ def _offline_text() -> dict[str, str]:
     """The words the page's script needs when it grades and answers without a connection."""
     return {
         "right": _("Right!"), "wrong": _("Not quite."), "correct": _("Right answer"),
+        "yours": _("Your answer"),
         "done": _("Lesson done!"), "almost": _("Almost there"),
         "score": _("You answered %(right)s of %(total)s questions right."),
+        "rule": _("To finish the lesson, you need at least %(needed)s right answers out of "
+                  "%(total)s."),
         "later": _("Saved on this phone. It will be sent when the connection returns."),
         "notSaved": _("This course is not saved on this phone. Connect to the internet and "
                       "try again."),
@@ -202,10 +204,10 @@ def _audio_url(course, language: str, name: str | None) -> str | None:
 
 
 def _finish_attempt(person: Person, found, chosen):
-    """End a quiz attempt: the server grades the attempt's latest answers."""
-    answers = queries.current_attempt_answers(person.id, found.slug, chosen.slug)
+    """End a quiz attempt: the server grades it on the answers it logged for the attempt,
+    those given on these pages and those that arrived from the phone's offline queue."""
     _record(person, found.slug, chosen.slug, chosen.step_count, EventType.LESSON_COMPLETED,
-            {"answers": {str(step): answer for step, (answer, _ok) in answers.items()}})
+            {"answers": {}})
     return redirect(url_for("learning.result", course_slug=found.slug,
                             lesson_slug=chosen.slug))
 
@@ -222,9 +224,11 @@ def result(course_slug: str, lesson_slug: str):
     text, fell_back = lesson_text(chosen, current_language().code)
     first_quiz = next(s.number for s in text.steps if s.kind == QUIZ)
     following = found.lessons[chosen.position] if chosen.position < len(found.lessons) else None
+    total = len(text.quiz_steps)
     return render_template("learning/result.html", course=found, lesson=chosen, text=text,
                            attempt=attempt, first_quiz=first_quiz, following=following,
-                           quiz_count=len(text.quiz_steps))
+                           total=total, right=round((attempt.score or 0) * total),
+                           needed=needed_right(total, attempt.mastery or found.mastery))
 
 
 @bp.route("/certificates/<course_slug>")

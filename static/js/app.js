@@ -38,15 +38,37 @@
     if (synth.addEventListener) synth.addEventListener("voiceschanged", enableListen);
   }
 
-  // Share: the phone's share sheet (Zalo and the rest), where the browser has one.
-  var share = document.querySelector(".js-share");
-  if (share && navigator.share) {
-    share.hidden = false;
-    share.addEventListener("click", function () {
-      navigator.share({ title: share.getAttribute("data-title"), url: share.getAttribute("data-url") })
-        .catch(function () {});
+  // The header's menus hang from the same edge: opening one closes the other.
+  var menus = document.querySelectorAll("details.menu");
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (menu.open) menus.forEach(function (other) { if (other !== menu) other.open = false; });
     });
-  }
+  });
+
+  // Share: the phone's share sheet (Zalo and the rest) where the browser has one, else
+  // copying the link to paste into Zalo, else nothing at all.
+  document.querySelectorAll(".js-share").forEach(function (share) {
+    var url = share.getAttribute("data-url");
+    var native = share.querySelector(".js-share-native"), copy = share.querySelector(".js-share-copy");
+    var state = share.querySelector(".js-share-state");
+    if (navigator.share) {
+      native.hidden = false;
+      native.addEventListener("click", function () {
+        navigator.share({ title: share.getAttribute("data-title"), url: url }).catch(function () {});
+      });
+    } else if (navigator.clipboard && window.isSecureContext) {
+      copy.hidden = false;
+      copy.addEventListener("click", function () {
+        navigator.clipboard.writeText(url).then(function () {
+          state.textContent = share.getAttribute("data-copied");
+        }).catch(function () {});
+      });
+    } else {
+      return;
+    }
+    share.hidden = false;
+  });
 })();
 
 // ---------------------------------------------------------------------------------------
@@ -68,10 +90,23 @@
   var forcedOffline = /[?&]retry=offline/.test(location.search) ||
     document.body.hasAttribute("data-saved-copy");
   var person = document.body.getAttribute("data-person");
+  // The header names the learner: a saved copy names whoever it was saved for, so it is
+  // relabelled with the learner the phone last heard from the server.
+  var chip = document.querySelector(".account summary");
+  var label = chip && chip.querySelector(".first-name") ? [".avatar", ".first-name", ".who"].map(function (part) {
+    var node = document.querySelector(".account " + part);
+    return node ? node.textContent : "";
+  }) : null;
   if (navigator.onLine && !forcedOffline) {
     if (person) localStorage.setItem("person", person); else localStorage.removeItem("person");
+    if (person && label) localStorage.setItem("person-label", JSON.stringify(label));
   } else {
     person = localStorage.getItem("person");
+    var kept = JSON.parse(localStorage.getItem("person-label") || "null");
+    if (label && kept) [".avatar", ".first-name", ".who"].forEach(function (part, index) {
+      var node = document.querySelector(".account " + part);
+      if (node) node.textContent = kept[index];
+    });
   }
   var csrf = document.querySelector("meta[name=csrf-token]");
   var text = {};
@@ -126,6 +161,9 @@
       var lessons = {};
       events.forEach(function (e) { lessons[e.person + "/" + e.course + "/" + e.lesson] = 1; });
       var count = Object.keys(lessons).length;
+      statusNode.setAttribute("data-queued", count);
+      // "All saved" only where something is recorded: elsewhere the node waits hidden.
+      if (!count && !statusNode.hasAttribute("data-saved")) { statusNode.hidden = true; return count; }
       statusNode.hidden = false;
       statusNode.className = "sync " + (count ? "waiting" : "saved");
       statusNode.textContent = count ? (text.waiting || statusNode.getAttribute("data-waiting") || "").replace("%(count)s", count)
@@ -166,6 +204,7 @@
   if (logout) logout.addEventListener("submit", function (event) {
     event.preventDefault();
     localStorage.removeItem("person");
+    localStorage.removeItem("person-label");
     send().then(function () {
       // Other scripts' own clean-up (the ambassador's kept households), then the pages.
       return Promise.all((window.hocsoSignOutTasks || []).map(function (task) { return task(); }));
@@ -201,13 +240,39 @@
     });
   });
 
+  // --- the quiz attempt this phone has seen ---------------------------------------------
+  // A dropped connection splits an attempt between the pages and the queue: the phone keeps
+  // every answer of the attempt, those the server showed too, so that its own grading and
+  // the finish it sends hold all of them. A result from the server ends the attempt.
+  function keyOf(node) {
+    return person + "/" + node.getAttribute("data-course") + "/" + node.getAttribute("data-lesson");
+  }
+  var result = document.querySelector(".result[data-lesson]");
+  if (result && person && !forcedOffline) {
+    store("attempts", "readwrite", function (s) { s.delete(keyOf(result)); }).catch(function () {});
+  }
+
   // --- a lesson step without a connection -----------------------------------------------
   var article = document.querySelector("article.step");
   if (!article || !person) return;
   var course = article.getAttribute("data-course"), lesson = article.getAttribute("data-lesson");
   var step = Number(article.getAttribute("data-step")), total = Number(article.getAttribute("data-total"));
   var kind = article.getAttribute("data-kind");
-  var attemptKey = person + "/" + course + "/" + lesson;
+  var attemptKey = keyOf(article);
+  function remember(answer) {
+    return store("attempts", "readwrite", function (s) {
+      var request = s.get(attemptKey);
+      request.onsuccess = function () {
+        var attempt = request.result || { key: attemptKey, answers: {} };
+        attempt.answers[step] = answer;
+        s.put(attempt);
+      };
+    });
+  }
+  var shown = document.getElementById("feedback");
+  if (kind === "quiz" && shown && !forcedOffline) {
+    remember(JSON.parse(shown.getAttribute("data-answer"))).catch(function () {});
+  }
   function offline() { return forcedOffline || !navigator.onLine; }
   function courseData() {
     return caches.match("/api/v1/courses/" + course, { ignoreSearch: true })
@@ -215,7 +280,7 @@
   }
   function lessonStep(data) {
     var found = data.lessons.filter(function (l) { return l.slug === lesson; })[0];
-    return { lesson: found, step: found.steps[step - 1], mastery: data.mastery };
+    return { lesson: found, step: found.steps[step - 1] };
   }
   function readAnswer(form, question) {
     if (question.kind === "order") {
@@ -239,6 +304,17 @@
     if (question.kind === "multiple") return JSON.stringify(answer) === JSON.stringify(right);
     return answer === right[0];
   }
+  var ICONS = { ok: "M4 12l5 5L20 6", wrong: "M6 6l12 12M18 6L6 18" };
+  function icon(name) {  // the same icons as the pages' own (templates/_macros.html)
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("fill", "none"); svg.setAttribute("stroke", "currentColor");
+    svg.setAttribute("stroke-width", "2.5"); svg.setAttribute("stroke-linecap", "round");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
   function element(tag, className, words) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -246,8 +322,16 @@
     return node;
   }
   function goOn(nextForm) {
+    var flushed = false;
     nextForm.addEventListener("submit", function (event) {
-      if (!offline()) return;
+      if (!offline()) {
+        // Finishing online: first send the answers still waiting, so the server grades
+        // the attempt on all of them.
+        if (step < total || flushed) return;
+        event.preventDefault();
+        send().catch(function () {}).then(function () { flushed = true; nextForm.submit(); });
+        return;
+      }
       event.preventDefault();
       enqueue(makeEvent("step_viewed", course, lesson, step, { seconds: 0 })).then(function () {
         if (step < total) { location.href = location.pathname.replace(/\/\d+$/, "/" + (step + 1)); return; }
@@ -261,7 +345,9 @@
         var data = lessonStep(both[0]), answers = (both[1] && both[1].answers) || {};
         var quiz = data.lesson.steps.filter(function (s) { return s.kind === "quiz"; });
         var right = quiz.filter(function (s) { return s.number in answers && isRight(s.question, answers[s.number]); }).length;
-        var passed = right / Math.max(quiz.length, 1) >= data.mastery;
+        // The server's rule, counted for this lesson by the server itself (grading.py).
+        var needed = Number(article.getAttribute("data-needed"));
+        var passed = right >= needed;
         return enqueue(makeEvent("lesson_completed", course, lesson, total, { answers: answers }))
           .then(function () { return store("attempts", "readwrite", function (s) { s.delete(attemptKey); }); })
           .then(function () {
@@ -269,8 +355,10 @@
             article.appendChild(element("h1", "", passed ? text.done : text.almost));
             article.appendChild(element("p", "feedback " + (passed ? "right" : "wrong"),
               text.score.replace("%(right)s", right).replace("%(total)s", quiz.length)));
+            article.appendChild(element("p", passed ? "muted" : "",
+              text.rule.replace("%(needed)s", needed).replace("%(total)s", quiz.length)));
             article.appendChild(element("p", "", text.later));
-            document.querySelectorAll("form.bottom").forEach(function (f) { f.hidden = true; });
+            document.querySelectorAll(".next-bar").forEach(function (bar) { bar.hidden = true; });
           });
       });
   }
@@ -284,26 +372,24 @@
       if (answer === null) return;
       var right = isRight(question, answer);
       var work = enqueue(makeEvent("answer_submitted", course, lesson, step, answer));
-      if (kind === "quiz") work = work.then(function () {
-        return store("attempts", "readwrite", function (s) {
-          var request = s.get(attemptKey);
-          request.onsuccess = function () {
-            var attempt = request.result || { key: attemptKey, answers: {} };
-            attempt.answers[step] = answer;
-            s.put(attempt);
-          };
-        });
-      });
+      if (kind === "quiz") work = work.then(function () { return remember(answer); });
       return work.then(function () {
         var box = element("section", "feedback " + (right ? "right" : "wrong"));
         box.setAttribute("role", "status");
-        box.appendChild(element("h2", "", right ? text.right : text.wrong));
+        var verdict = element("h2", "verdict", " " + (right ? text.right : text.wrong));
+        verdict.insertBefore(icon(right ? "ok" : "wrong"), verdict.firstChild);
+        box.appendChild(verdict);
         var list = element("ul", "explained");
         var chosen = [].concat(answer);
         question.options.forEach(function (option, index) {
           if (question.kind === "order" || !(option.correct || chosen.indexOf(index) >= 0)) return;
           var item = element("li", option.correct ? "right" : "wrong");
-          item.appendChild(element("strong", "", option.text + (option.correct ? " — " + text.correct : "")));
+          var pick = element("p", "pick");
+          pick.appendChild(icon(option.correct ? "ok" : "wrong"));
+          if (chosen.indexOf(index) >= 0) pick.appendChild(element("span", "tag", text.yours));
+          if (option.correct) pick.appendChild(element("span", "tag ok", text.correct));
+          pick.appendChild(element("q", "answer", option.text));
+          item.appendChild(pick);
           item.appendChild(element("p", "", option.feedback));
           list.appendChild(item);
         });
