@@ -23,6 +23,7 @@ from ..content.catalog import catalog
 from ..content.model import Course
 from ..extensions import db
 from ..models_common import utcnow
+from ..stats.rollups import progress_arrived
 from .grading import BadAnswer, check_answer_form, grade_attempt, is_correct
 from .models import Certificate, EventType, LessonProgress, ProgressEvent, Status
 
@@ -195,6 +196,7 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
         (result.accepted if event.event_id in new_ids else result.duplicates).append(
             sent_ids[event.event_id])
     merge_into_summaries(fresh)
+    progress_arrived(fresh)  # the commune figures, in the same transaction
     db.session.commit()
     return result
 
