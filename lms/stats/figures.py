@@ -121,27 +121,22 @@ def commune_figures(commune: Commune, filters: Filters) -> Figures:
     courses = [c for c in catalog().for_track("villager")
                if not filters.course or c.slug == filters.course]
     year = filters.figure_date.year
-    people_rows = db.session.execute(
-        select(PeopleRollup.village_id, PeopleRollup.gender, PeopleRollup.birth_year,
-               func.sum(PeopleRollup.people))
-        .where(PeopleRollup.commune_id == commune.id,
-               *_member_conditions(PeopleRollup, filters))
-        .group_by(PeopleRollup.village_id, PeopleRollup.gender, PeopleRollup.birth_year)).all()
-    progress_rows = _sum(filters, commune.id, _level(filters), "village_id", "gender",
-                         "birth_year", split_by_member=True)
-    people = defaultdict(lambda: [0, 0, 0])
-    for village_id, gender, birth_year, count in people_rows:
-        people[(village_id, gender, birth_year)][0] += int(count)
-    for village_id, gender, birth_year, started, completed in progress_rows:
-        people[(village_id, gender, birth_year)][1] += int(started)
-        people[(village_id, gender, birth_year)][2] += int(completed)
     by_village, by_gender, by_age = (defaultdict(lambda: [0, 0, 0]) for _ in range(3))
-    for (village_id, gender, birth_year), counts in people.items():
-        for split, key in ((by_village, village_id), (by_gender, gender),
-                           (by_age, age_band_of(birth_year, year))):
-            for index in range(3):
-                split[key][index] += counts[index]
-    totals = [sum(counts[i] for counts in people.values()) for i in range(3)]
+    # Each split is summed by the database: a few dozen rows come back, whatever the size.
+    for split, column, key in ((by_village, "village_id", lambda v: v),
+                               (by_gender, "gender", lambda v: v),
+                               (by_age, "birth_year", lambda v: age_band_of(v, year))):
+        for value, count in db.session.execute(
+                select(getattr(PeopleRollup, column), func.sum(PeopleRollup.people))
+                .where(PeopleRollup.commune_id == commune.id,
+                       *_member_conditions(PeopleRollup, filters))
+                .group_by(getattr(PeopleRollup, column))):
+            split[key(value)][0] += int(count)
+        for value, started, completed in _sum(filters, commune.id, _level(filters), column,
+                                              split_by_member=True):
+            split[key(value)][1] += int(started)
+            split[key(value)][2] += int(completed)
+    totals = [sum(counts[i] for counts in by_village.values()) for i in range(3)]
 
     course_rows = {row[0]: row[1:] for row in _sum(
         filters, commune.id, [lambda m: m.lesson == COURSE_ROW, lambda m: m.course != ANY_ROW],
