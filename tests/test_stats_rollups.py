@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from flask import current_app
 from sqlalchemy import delete, select
 
 from lms.accounts.models import Gender, Person, Role
@@ -20,6 +21,7 @@ from lms.stats.figures import commune_figures
 from lms.stats.filters import AGE_BANDS, Filters
 from lms.stats.models import (
     AnswerRollup,
+    CommuneAnswerRollup,
     CommuneWeekRollup,
     CountedLesson,
     CountedMember,
@@ -28,6 +30,7 @@ from lms.stats.models import (
 )
 from lms.stats.rebuild import rebuild_rollups
 from lms.stats.rollups import people_changed, people_removed
+from lms.stats.views import figures_json
 
 from .learning_helpers import event, wrong_answer
 
@@ -79,7 +82,8 @@ def rollup_rows() -> dict:
     for model, counters in ((PeopleRollup, ["people"]),
                             (ProgressRollup, ["started", "completed"]),
                             (CommuneWeekRollup, ["started", "completed"]),
-                            (AnswerRollup, ["answers"])):
+                            (AnswerRollup, ["answers"]),
+                            (CommuneAnswerRollup, ["answers"])):
         keys = [c.name for c in model.__table__.columns if c.name not in counters + ["id"]]
         found[model.__tablename__] = {
             tuple(getattr(row, k) for k in keys): tuple(getattr(row, c) for c in counters)
@@ -212,10 +216,45 @@ def random_filters(chance: random.Random, villages: list[Village]) -> Filters:
         end=chance.choice([None, start + timedelta(days=chance.randint(0, 150))]))
 
 
+def mask(count: int):
+    return count if count == 0 or count >= 5 else "<5"
+
+
+def check_suppression(raw: list[int], shown: list, total: int | None) -> None:
+    """What a split shows: exact counts of 5 or more (or 0), "<5" for 1 to 4, and never
+    exactly one hidden cell next to a total that is shown."""
+    for count, cell in zip(raw, shown, strict=True):
+        assert cell == mask(count) or (cell == "≥5" and count >= 5), (raw, shown)
+    hidden = [cell for cell in shown if cell in ("<5", "≥5")]
+    assert total is None or len(hidden) != 1 or mask(total) == "<5", (raw, shown, total)
+
+
 def check_figures(chance, commune, villages, rounds: int = 6) -> None:
     for filters in [Filters(), *(random_filters(chance, villages) for _ in range(rounds))]:
         figures = commune_figures(commune, filters)
-        assert computed(figures) == expected(brute_force(commune, filters), figures), filters
+        brute = brute_force(commune, filters)
+        assert computed(figures) == expected(brute, figures), filters
+        with current_app.test_request_context("/"):
+            shown = figures_json(figures)
+        assert shown["people"] == mask(brute["people"])
+        assert shown["started"] == mask(brute["started"])
+        for key in ("people", "started", "completed"):
+            check_suppression([v[key] for v in figures.villages],
+                              [v[key] for v in shown["villages"]], getattr(figures, key))
+            check_suppression([g[key] for g in figures.genders],
+                              [g[key] for g in shown["genders"]], getattr(figures, key))
+            check_suppression([a[key] for a in figures.ages],
+                              [a[key] for a in shown["age_bands"]], getattr(figures, key))
+        for key in ("started", "completed"):
+            # The weeks split the total only when the period lies within them.
+            weeks = [w[key] for w in figures.weeks]
+            check_suppression(weeks, [w[key] for w in shown["weeks"]],
+                              getattr(figures, key) if sum(weeks) == getattr(figures, key)
+                              else None)
+        for course, raw in zip(shown["courses"], figures.courses, strict=True):
+            assert (course["started"], course["completed"]) == (
+                mask(brute["courses"].get(raw["slug"], [0, 0])[0]),
+                mask(brute["courses"].get(raw["slug"], [0, 0])[1]))
 
 
 @pytest.mark.parametrize("seed", SEEDS)

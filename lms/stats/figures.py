@@ -22,7 +22,13 @@ from ..content.catalog import catalog
 from ..extensions import db
 from ..places.models import Commune, Village
 from .filters import AGE_BANDS, GENDERS, Filters, weeks_shown
-from .models import AnswerRollup, CommuneWeekRollup, PeopleRollup, ProgressRollup
+from .models import (
+    AnswerRollup,
+    CommuneAnswerRollup,
+    CommuneWeekRollup,
+    PeopleRollup,
+    ProgressRollup,
+)
 from .rollups import ANY_ROW, COURSE_ROW
 
 SMALL_GROUP = 5
@@ -185,9 +191,11 @@ def _triple(counts) -> dict:
 
 def struggles(commune_id: int, filters: Filters) -> list[dict]:
     """Quiz questions answered wrong most often: at least 5 wrong answers, by share."""
-    model = AnswerRollup
-    conditions = [model.commune_id == commune_id, *_member_conditions(model, filters),
-                  *_period_conditions(model, filters)]
+    by_member = bool(_member_conditions(AnswerRollup, filters))
+    model = AnswerRollup if by_member else CommuneAnswerRollup
+    conditions = [model.commune_id == commune_id, *_period_conditions(model, filters)]
+    if by_member:
+        conditions += _member_conditions(model, filters)
     if filters.course:
         conditions.append(model.course == filters.course)
     questions: dict[tuple, dict] = {}

@@ -94,8 +94,9 @@ class AnswerRollup(db.Model):
     """Quiz answers submitted, per question and the answer chosen (as "2" or "0,3")."""
 
     __tablename__ = "stats_answer_rollup"
-    __table_args__ = (UniqueConstraint("commune_id", "course", "lesson", "step", "answer",
-                                       "week", "village_id", "gender", "birth_year"),)
+    # Village first: a dashboard filtered by village reads only that village's rows.
+    __table_args__ = (UniqueConstraint("commune_id", "village_id", "course", "lesson", "step",
+                                       "answer", "week", "gender", "birth_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(Integer)
@@ -108,4 +109,23 @@ class AnswerRollup(db.Model):
     village_id: Mapped[int] = mapped_column(Integer)
     gender: Mapped[str] = mapped_column(String(10))
     birth_year: Mapped[int] = mapped_column(SmallInteger)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CommuneAnswerRollup(db.Model):
+    """The same answers per commune only, for a dashboard without a village, gender or age
+    filter."""
+
+    __tablename__ = "stats_commune_answer_rollup"
+    __table_args__ = (UniqueConstraint("commune_id", "course", "lesson", "step", "answer",
+                                       "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(Integer)
+    course: Mapped[str] = mapped_column(String(64))
+    lesson: Mapped[str] = mapped_column(String(64))
+    step: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[str] = mapped_column(String(64))
+    correct: Mapped[bool] = mapped_column(Boolean)
+    week: Mapped[date] = mapped_column(Date)
     answers: Mapped[int] = mapped_column(Integer, default=0)

@@ -25,6 +25,7 @@ from ..learning.models import EventType, LessonProgress, ProgressEvent
 from ..places.models import Household, Village
 from .models import (
     AnswerRollup,
+    CommuneAnswerRollup,
     CommuneWeekRollup,
     CountedLesson,
     CountedMember,
@@ -140,12 +141,18 @@ def _count_answers() -> None:
             for key, count in totals.items()]
     for start in range(0, len(rows), ANSWER_PAGE):
         db.session.execute(insert(AnswerRollup), rows[start:start + ANSWER_PAGE])
+    model = AnswerRollup
+    keys = [model.commune_id, model.course, model.lesson, model.step, model.answer,
+            model.correct, model.week]
+    db.session.execute(insert(CommuneAnswerRollup).from_select(
+        ["commune_id", "course", "lesson", "step", "answer", "correct", "week", "answers"],
+        select(*keys, func.sum(model.answers)).group_by(*keys)))
 
 
 def rebuild_rollups() -> dict[str, int]:
     """Empty and recompute every rollup in one transaction; returns the rows of each."""
-    tables = (AnswerRollup, CommuneWeekRollup, ProgressRollup, PeopleRollup, CountedLesson,
-              CountedMember)
+    tables = (CommuneAnswerRollup, AnswerRollup, CommuneWeekRollup, ProgressRollup,
+              PeopleRollup, CountedLesson, CountedMember)
     for model in tables:
         db.session.execute(model.__table__.delete())
     _count_members()

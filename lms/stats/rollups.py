@@ -46,6 +46,7 @@ from ..learning.models import EventType, LessonProgress, ProgressEvent
 from ..places.models import Household, Village
 from .models import (
     AnswerRollup,
+    CommuneAnswerRollup,
     CommuneWeekRollup,
     CountedLesson,
     CountedMember,
@@ -202,13 +203,21 @@ def apply_changes(changes: Changes) -> None:
          "started": counts[0], "completed": counts[1]}
         for key, counts in per_commune.items() if counts[0] or counts[1]],
         ["commune_id", "course", "lesson", "week"], ["started", "completed"])
-    answers = [{"commune_id": m[0], "village_id": m[1], "gender": m[2], "birth_year": m[3],
-                "course": course, "lesson": lesson, "step": step, "answer": answer,
-                "correct": correct, "week": week, "answers": count}
-               for (m, course, lesson, step, answer, correct, week), count
-               in changes.answers.items() if count]
-    _upsert(AnswerRollup, answers, ["commune_id", "course", "lesson", "step", "answer", "week",
-                                    "village_id", "gender", "birth_year"], ["answers"])
+    answers, answers_per_commune = [], defaultdict(int)
+    for (m, course, lesson, step, answer, correct, week), count in changes.answers.items():
+        if count:
+            answers.append({"commune_id": m[0], "village_id": m[1], "gender": m[2],
+                            "birth_year": m[3], "course": course, "lesson": lesson,
+                            "step": step, "answer": answer, "correct": correct, "week": week,
+                            "answers": count})
+            answers_per_commune[(m[0], course, lesson, step, answer, correct, week)] += count
+    _upsert(AnswerRollup, answers, ["commune_id", "village_id", "course", "lesson", "step",
+                                    "answer", "week", "gender", "birth_year"], ["answers"])
+    _upsert(CommuneAnswerRollup, [
+        {"commune_id": key[0], "course": key[1], "lesson": key[2], "step": key[3],
+         "answer": key[4], "correct": key[5], "week": key[6], "answers": count}
+        for key, count in answers_per_commune.items() if count],
+        ["commune_id", "course", "lesson", "step", "answer", "week"], ["answers"])
 
 
 # --- the entry points --------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Revision ID: ba1b2fcfadd8
 Revises: 3b0485994df0
-Create Date: 2026-12-01 15:37:09.338949
+Create Date: 2026-12-01 16:10:45.269883
 
 """
 from alembic import op
@@ -32,7 +32,20 @@ def upgrade():
     sa.Column('birth_year', sa.SmallInteger(), nullable=False),
     sa.Column('answers', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_answer_rollup')),
-    sa.UniqueConstraint('commune_id', 'course', 'lesson', 'step', 'answer', 'week', 'village_id', 'gender', 'birth_year', name=op.f('uq_stats_answer_rollup_commune_id'))
+    sa.UniqueConstraint('commune_id', 'village_id', 'course', 'lesson', 'step', 'answer', 'week', 'gender', 'birth_year', name=op.f('uq_stats_answer_rollup_commune_id'))
+    )
+    op.create_table('stats_commune_answer_rollup',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('course', sa.String(length=64), nullable=False),
+    sa.Column('lesson', sa.String(length=64), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('answer', sa.String(length=64), nullable=False),
+    sa.Column('correct', sa.Boolean(), nullable=False),
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('answers', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_commune_answer_rollup')),
+    sa.UniqueConstraint('commune_id', 'course', 'lesson', 'step', 'answer', 'week', name=op.f('uq_stats_commune_answer_rollup_commune_id'))
     )
     op.create_table('stats_commune_week_rollup',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -101,5 +114,6 @@ def downgrade():
     op.drop_table('stats_counted_member')
     op.drop_table('stats_counted_lesson')
     op.drop_table('stats_commune_week_rollup')
+    op.drop_table('stats_commune_answer_rollup')
     op.drop_table('stats_answer_rollup')
     # ### end Alembic commands ###
