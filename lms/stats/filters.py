@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from ..content.catalog import catalog
+from ..content.catalog import catalog, localized
 from ..extensions import db
+from ..i18n import select_language
 from ..places.models import Commune, Village
 from .rollups import VIETNAM
 
@@ -89,7 +90,8 @@ class Filters:
             found.append((_("Village"), self.village.name))
         if self.course:
             course = catalog().course(self.course)
-            found.append((_("Course"), course.titles.get("vi") if course else self.course))
+            found.append((_("Course"), localized(course.titles, select_language())[0]
+                          if course else self.course))
         if self.gender:
             found.append((_("Gender"), str(GENDERS[self.gender])))
         if self.age_band:
