@@ -123,8 +123,10 @@ def machine() -> str:
                 .splitlines() if line.startswith("model name")), platform.processor())
     memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), "0")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (f"{os.cpu_count()} cores ({cpu}), {int(memory) // 1024 // 1024} GB RAM, "
-            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}; "
+            f"load average at the start {load}")
 
 
 def main() -> int:

@@ -22,6 +22,7 @@ from lms.stats.filters import AGE_BANDS, Filters
 from lms.stats.models import (
     AnswerRollup,
     CommuneAnswerRollup,
+    CommunePeopleRollup,
     CommuneWeekRollup,
     CountedLesson,
     CountedMember,
@@ -79,7 +80,7 @@ def random_events(chance: random.Random, people: list[int]) -> list[dict]:
 def rollup_rows() -> dict:
     """Every non-zero rollup row and the counted-where records, for comparison."""
     found = {}
-    for model, counters in ((PeopleRollup, ["people"]),
+    for model, counters in ((PeopleRollup, ["people"]), (CommunePeopleRollup, ["people"]),
                             (ProgressRollup, ["started", "completed"]),
                             (CommuneWeekRollup, ["started", "completed"]),
                             (AnswerRollup, ["answers"]),

@@ -25,6 +25,7 @@ from .filters import AGE_BANDS, GENDERS, Filters, weeks_shown
 from .models import (
     AnswerRollup,
     CommuneAnswerRollup,
+    CommunePeopleRollup,
     CommuneWeekRollup,
     PeopleRollup,
     ProgressRollup,
@@ -225,8 +226,7 @@ def province_figures() -> list[dict]:
     """People, started and completed (any course, all time) of every commune."""
     communes = db.session.execute(select(Commune.id, Commune.name).order_by(Commune.name)).all()
     people = dict(db.session.execute(
-        select(PeopleRollup.commune_id, func.sum(PeopleRollup.people))
-        .group_by(PeopleRollup.commune_id)).all())
+        select(CommunePeopleRollup.commune_id, CommunePeopleRollup.people)).all())
     progress = {row[0]: row[1:] for row in db.session.execute(
         select(CommuneWeekRollup.commune_id, func.sum(CommuneWeekRollup.started),
                func.sum(CommuneWeekRollup.completed))

@@ -56,6 +56,15 @@ class PeopleRollup(db.Model):
     people: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CommunePeopleRollup(db.Model):
+    """Registered people per commune: the province table reads one row per commune."""
+
+    __tablename__ = "stats_commune_people_rollup"
+
+    commune_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ProgressRollup(db.Model):
     """People who started and who completed, by the ISO week (Vietnam time) it happened."""
 

@@ -26,6 +26,7 @@ from ..places.models import Household, Village
 from .models import (
     AnswerRollup,
     CommuneAnswerRollup,
+    CommunePeopleRollup,
     CommuneWeekRollup,
     CountedLesson,
     CountedMember,
@@ -91,6 +92,9 @@ def _sum_rollups() -> None:
         select(member.commune_id, member.village_id, member.gender, member.birth_year,
                func.count()).group_by(member.commune_id, member.village_id, member.gender,
                                       member.birth_year)))
+    db.session.execute(insert(CommunePeopleRollup).from_select(
+        ["commune_id", "people"],
+        select(member.commune_id, func.count()).group_by(member.commune_id)))
     lesson = CountedLesson
     happenings = union_all(
         select(lesson.person_id, lesson.course, lesson.lesson,
@@ -152,7 +156,7 @@ def _count_answers() -> None:
 def rebuild_rollups() -> dict[str, int]:
     """Empty and recompute every rollup in one transaction; returns the rows of each."""
     tables = (CommuneAnswerRollup, AnswerRollup, CommuneWeekRollup, ProgressRollup,
-              PeopleRollup, CountedLesson, CountedMember)
+              CommunePeopleRollup, PeopleRollup, CountedLesson, CountedMember)
     for model in tables:
         db.session.execute(model.__table__.delete())
     _count_members()

@@ -47,6 +47,7 @@ from ..places.models import Household, Village
 from .models import (
     AnswerRollup,
     CommuneAnswerRollup,
+    CommunePeopleRollup,
     CommuneWeekRollup,
     CountedLesson,
     CountedMember,
@@ -186,6 +187,12 @@ def apply_changes(changes: Changes) -> None:
                "people": count} for m, count in changes.people.items() if count]
     _upsert(PeopleRollup, people, ["commune_id", "village_id", "gender", "birth_year"],
             ["people"])
+    per_commune_people = defaultdict(int)
+    for row in people:
+        per_commune_people[row["commune_id"]] += row["people"]
+    _upsert(CommunePeopleRollup, [{"commune_id": commune, "people": count}
+                                  for commune, count in per_commune_people.items() if count],
+            ["commune_id"], ["people"])
     progress, per_commune = [], defaultdict(lambda: [0, 0])
     for (member, course, lesson, week), (started, completed) in changes.progress.items():
         if started or completed:

@@ -2,7 +2,7 @@
 
 Revision ID: ba1b2fcfadd8
 Revises: 3b0485994df0
-Create Date: 2026-12-01 16:16:16.968346
+Create Date: 2026-12-01 16:26:27.802349
 
 """
 from alembic import op
@@ -46,6 +46,11 @@ def upgrade():
     sa.Column('answers', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_commune_answer_rollup')),
     sa.UniqueConstraint('commune_id', 'course', 'lesson', 'step', 'answer', 'week', name=op.f('uq_stats_commune_answer_rollup_commune_id'))
+    )
+    op.create_table('stats_commune_people_rollup',
+    sa.Column('commune_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('commune_id', name=op.f('pk_stats_commune_people_rollup'))
     )
     op.create_table('stats_commune_week_rollup',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -120,6 +125,7 @@ def downgrade():
     op.drop_table('stats_counted_member')
     op.drop_table('stats_counted_lesson')
     op.drop_table('stats_commune_week_rollup')
+    op.drop_table('stats_commune_people_rollup')
     op.drop_table('stats_commune_answer_rollup')
     op.drop_table('stats_answer_rollup')
     # ### end Alembic commands ###
