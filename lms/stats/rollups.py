@@ -255,11 +255,13 @@ def counted_answer(course, lesson, step, answer, correct, occurred_at) -> tuple 
 
 
 def _lock(person_ids: Iterable[int]) -> list[int]:
-    """Lock the people's rows (in id order): one worker at a time re-counts a person."""
+    """Lock the people's rows (in id order): one worker at a time re-counts a person.
+    FOR NO KEY UPDATE: it does not wait for the key-share locks that inserting a person's
+    events and summaries takes, so it cannot deadlock with another batch of theirs."""
     ids = sorted(set(person_ids))
     if ids:
         db.session.execute(select(Person.id).where(Person.id.in_(ids)).order_by(Person.id)
-                           .with_for_update())
+                           .with_for_update(key_share=True))
     return ids
 
 
