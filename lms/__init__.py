@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     from .extensions import compress, csrf, db, limiter, login_manager
     from .learning import models as _learning  # noqa: F401
     from .places import models as _places  # noqa: F401
+    from .stats import models as _stats  # noqa: F401
 
     db.init_app(app)
     database.init_app(app)

@@ -124,7 +124,12 @@ def create_user(role, phone, name, commune, village, password_stdin):
         household_id=household_id, person_id=person_id,
     )
     if role == Role.LEARNER:
-        db.session.add(Person(household_id=household_id, name=name, phone=account.phone))
+        learner = Person(household_id=household_id, name=name, phone=account.phone)
+        db.session.add(learner)
+        db.session.flush()
+        from .stats.rollups import people_changed
+
+        people_changed([learner.id])
     db.session.commit()
     click.echo(_("Created %(role)s account %(phone)s.", role=role.value, phone=account.phone))
 
@@ -210,9 +215,26 @@ progress_cli = AppGroup("progress", help="The progress log and its summaries.")
 def rebuild_progress():
     """Recompute every lesson summary from the event log."""
     from .learning.progress import rebuild_summaries
+    from .stats.rebuild import rebuild_rollups
 
     count = rebuild_summaries()
     click.echo(_("Rebuilt %(count)s lesson summaries from the event log.", count=count))
+    rebuild_rollups()  # the figures are counted from the summaries
+    click.echo(_("Recounted the commune figures."))
+
+
+stats_cli = AppGroup("stats", help="The commune figures.")
+
+
+@stats_cli.command("rebuild")
+@translated
+def rebuild_stats():
+    """Recompute every figure rollup from the members, summaries and quiz answers."""
+    from .stats.rebuild import rebuild_rollups
+
+    rows = rebuild_rollups()
+    click.echo(_("Recounted the commune figures: %(people)s people, %(rows)s rows.",
+                 people=rows["stats_counted_member"], rows=sum(rows.values())))
 
 
 translations_cli = AppGroup("translations", help="Languages of the interface and courses.")
@@ -294,8 +316,8 @@ def check_deployment(workers: int, machines: int):
 def init_app(app: Flask) -> None:
     from .ambassadors.cli import ambassadors_cli
 
-    for group in (users_cli, demo_cli, courses_cli, progress_cli, translations_cli,
-                  deploy_cli, ambassadors_cli):
+    for group in (users_cli, demo_cli, courses_cli, progress_cli, stats_cli,
+                  translations_cli, deploy_cli, ambassadors_cli):
         app.cli.add_command(group)
     # Flask-Migrate's `db` group exists only where migrations can run (the CLI, tests).
     if "db" in app.cli.commands:

@@ -10,6 +10,7 @@ from .demo_fieldwork import load_demo_fieldwork
 from .demo_progress import load_demo_progress
 from .extensions import db
 from .places.models import Commune, Household, Province, Village
+from .stats.rollups import people_changed
 
 PROVINCE = "Sơn La"
 COMMUNE = "Chiềng Mung"
@@ -108,6 +109,9 @@ def load_demo_commune() -> dict:
             if village_index in assigned_villages and household.id not in assigned:
                 db.session.execute(ambassador_assignment.insert().values(
                     account_id=account.id, household_id=household.id))
+    db.session.flush()
+    people_changed(db.session.scalars(db.select(Person.id).join(Household).where(
+        Household.village_id.in_([village.id for village in villages]))).all())
     db.session.commit()
     load_demo_progress([household for _index, household in households])
     load_demo_fieldwork([household for _index, household in households])

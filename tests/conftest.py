@@ -18,6 +18,7 @@ from lms.accounts.models import Account, Gender, Person, Role, ambassador_assign
 from lms.accounts.operations import create_account
 from lms.extensions import db
 from lms.places.models import Commune, Household, Province, Village
+from lms.stats.rollups import people_changed
 
 TEST_PIN = "135790"
 TEST_PASSWORD = "núi-cao-suối-sâu"  # staff passwords may use any characters
@@ -177,6 +178,8 @@ def make_household(make_village) -> Callable[..., Household]:
         if login_phone:
             create_account(phone=login_phone, name=name, role=Role.LEARNER, secret=TEST_PIN,
                            household_id=household.id)
+        db.session.flush()
+        people_changed([person.id for person in household.members])
         db.session.commit()
         return household
 

@@ -11,6 +11,7 @@ from ..accounts.operations import InvalidInput
 from ..accounts.sessions import end_all_sessions
 from ..extensions import db
 from ..places.models import Household, Village
+from ..stats.rollups import people_changed
 from . import needs_help
 
 HOUSEHOLD_FIELDS = ("name", "address_note", "phone", "village_id", "active")
@@ -55,6 +56,7 @@ def register_household(ambassador: Account, village: Village, *, name: str,
         _add_member(household, fields)
     db.session.flush()
     needs_help.refresh([m.id for m in household.members])
+    people_changed([m.id for m in household.members])  # figures follow them
     db.session.commit()
     return household
 
@@ -72,6 +74,7 @@ def update_household(household: Household, *, village: Village, name: str,
     changes = audit.differences(before, audit.snapshot(household, HOUSEHOLD_FIELDS))
     if changes:
         audit.record("household.changed", "household", household.id, changes)
+    people_changed([m.id for m in household.members])  # figures follow them
     db.session.commit()
     return changes
 
@@ -106,6 +109,7 @@ def _add_member(household: Household, fields: dict) -> Person:
 def add_member(household: Household, fields: dict) -> Person:
     person = _add_member(household, fields)
     needs_help.refresh([person.id])
+    people_changed([person.id])  # figures follow them
     db.session.commit()
     return person
 
@@ -118,6 +122,7 @@ def update_member(person: Person, fields: dict) -> dict:
     changes = audit.differences(before, audit.snapshot(person, MEMBER_FIELDS))
     if changes:
         audit.record("person.changed", "person", person.id, changes)
+    people_changed([person.id])  # figures follow them
     db.session.commit()
     return changes
 

@@ -25,6 +25,7 @@ from ..content.model import Course
 from ..extensions import db
 from ..models_common import utcnow
 from ..signals import progress_recorded
+from ..stats.rollups import progress_arrived
 from .attempts import attempt_answers
 from .grading import BadAnswer, canonical_answers, check_answer_form, grade_attempt, is_correct
 from .models import Certificate, EventType, LessonProgress, ProgressEvent, Status
@@ -228,6 +229,7 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
         (result.accepted if event.event_id in new_ids else result.duplicates).append(
             sent_ids[event.event_id])
     merge_into_summaries(fresh)
+    progress_arrived(fresh)  # the commune figures, in the same transaction
     db.session.commit()
     if fresh:
         progress_recorded.send(None, people=sorted({event.person_id for event in fresh}))

@@ -1,0 +1,236 @@
+"""A commune's figures and the province's, summed from the rollups (never from summaries
+or events), with small groups suppressed.
+
+Every count is a sum of rollup rows: filters become WHERE clauses on the rollup keys, a
+period becomes a range of weeks, an age band a range of birth years in the year of the
+figure. Without a village, gender or age filter the per-commune rollup answers, which has
+a few rows per week.
+
+Suppression: a count from 1 to 4 is "<5". Counts that split a figure shown elsewhere
+(people, started, completed by village, gender, age band and week add up to the headline)
+would let a single "<5" be worked out by subtraction, so when exactly one cell of such a
+split is "<5" the smallest other non-zero cell is hidden too, as "≥5".
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..content.catalog import catalog
+from ..extensions import db
+from ..places.models import Commune, Village
+from .filters import AGE_BANDS, GENDERS, Filters, weeks_shown
+from .models import (
+    AnswerRollup,
+    CommuneAnswerRollup,
+    CommunePeopleRollup,
+    CommuneWeekRollup,
+    PeopleRollup,
+    ProgressRollup,
+)
+from .rollups import ANY_ROW, COURSE_ROW
+
+SMALL_GROUP = 5
+HIDDEN, ALSO_HIDDEN = f"<{SMALL_GROUP}", f"≥{SMALL_GROUP}"
+STRUGGLES_SHOWN = 10
+
+
+def masked(count: int) -> int | str:
+    return count if count == 0 or count >= SMALL_GROUP else HIDDEN
+
+
+def suppressed(counts: list[int], total: int) -> list[int | str]:
+    """Mask a split of `total` so that no hidden cell can be worked out by subtraction."""
+    shown = [masked(count) for count in counts]
+    hidden = [i for i, count in enumerate(counts) if 0 < count < SMALL_GROUP]
+    if len(hidden) == 1 and total >= SMALL_GROUP:
+        others = [i for i, count in enumerate(counts) if count >= SMALL_GROUP]
+        if others:
+            shown[min(others, key=lambda i: (counts[i], i))] = ALSO_HIDDEN
+    return shown
+
+
+def age_band_of(birth_year: int, year: int) -> str | None:
+    if not birth_year:
+        return None
+    age = year - birth_year
+    return next((band for band, (youngest, oldest) in AGE_BANDS.items()
+                 if youngest <= age <= oldest), None)
+
+
+@dataclass
+class Figures:
+    """Raw counts of one commune under one set of filters (masking comes after)."""
+
+    commune: Commune
+    filters: Filters
+    people: int
+    started: int
+    completed: int
+    courses: list[dict]  # slug, titles, started, completed
+    lessons: list[dict]  # course, slug, position, titles, started, completed
+    villages: list[dict]  # id, name, people, started, completed
+    genders: list[dict]  # gender ("" = not given), people, started, completed
+    ages: list[dict]  # band (None = not given), people, started, completed
+    weeks: list[dict]  # week (a Monday), started, completed
+    struggles: list[dict]  # course, lesson, step, prompt, answers, wrong, answer
+
+
+def _member_conditions(model, filters: Filters) -> list:
+    conditions = []
+    if filters.village:
+        conditions.append(model.village_id == filters.village.id)
+    if filters.gender:
+        conditions.append(model.gender == filters.gender)
+    years = filters.birth_years()
+    if years:
+        conditions.append(model.birth_year.between(*years))
+    return conditions
+
+
+def _period_conditions(model, filters: Filters) -> list:
+    conditions = []
+    if filters.first_week:
+        conditions.append(model.week >= filters.first_week)
+    if filters.last_week:
+        conditions.append(model.week <= filters.last_week)
+    return conditions
+
+
+def _progress(filters: Filters, commune_id: int, *group, split_by_member: bool = False):
+    """Started and completed summed by `group` (column names), under the filters."""
+    by_member = split_by_member or bool(_member_conditions(ProgressRollup, filters))
+    model = ProgressRollup if by_member else CommuneWeekRollup
+    conditions = [model.commune_id == commune_id, *_period_conditions(model, filters)]
+    if by_member:
+        conditions += _member_conditions(model, filters)
+    columns = [getattr(model, name) for name in group]
+    return model, columns, conditions
+
+
+def _sum(filters, commune_id, where: list, *group, split_by_member=False) -> list:
+    model, columns, conditions = _progress(filters, commune_id, *group,
+                                           split_by_member=split_by_member)
+    extra = [clause(model) for clause in where]
+    return db.session.execute(
+        select(*columns, func.sum(model.started), func.sum(model.completed))
+        .where(*conditions, *extra).group_by(*columns)).all()
+
+
+def _level(filters: Filters):
+    course = filters.course or ANY_ROW
+    return [lambda m: m.course == course, lambda m: m.lesson == COURSE_ROW]
+
+
+def commune_figures(commune: Commune, filters: Filters) -> Figures:
+    courses = [c for c in catalog().for_track("villager")
+               if not filters.course or c.slug == filters.course]
+    year = filters.figure_date.year
+    by_village, by_gender, by_age = (defaultdict(lambda: [0, 0, 0]) for _ in range(3))
+    # Each split is summed by the database: a few dozen rows come back, whatever the size.
+    for split, column, key in ((by_village, "village_id", lambda v: v),
+                               (by_gender, "gender", lambda v: v),
+                               (by_age, "birth_year", lambda v: age_band_of(v, year))):
+        for value, count in db.session.execute(
+                select(getattr(PeopleRollup, column), func.sum(PeopleRollup.people))
+                .where(PeopleRollup.commune_id == commune.id,
+                       *_member_conditions(PeopleRollup, filters))
+                .group_by(getattr(PeopleRollup, column))):
+            split[key(value)][0] += int(count)
+        for value, started, completed in _sum(filters, commune.id, _level(filters), column,
+                                              split_by_member=True):
+            split[key(value)][1] += int(started)
+            split[key(value)][2] += int(completed)
+    totals = [sum(counts[i] for counts in by_village.values()) for i in range(3)]
+
+    course_rows = {row[0]: row[1:] for row in _sum(
+        filters, commune.id, [lambda m: m.lesson == COURSE_ROW, lambda m: m.course != ANY_ROW],
+        "course")}
+    lesson_rows = {(row[0], row[1]): row[2:] for row in _sum(
+        filters, commune.id, [lambda m: m.lesson != COURSE_ROW], "course", "lesson")}
+    week_rows = {_as_date(row[0]): row[1:] for row in _sum(filters, commune.id,
+                                                          _level(filters), "week")}
+    villages = db.session.execute(select(Village.id, Village.name).where(
+        Village.commune_id == commune.id).order_by(Village.name)).all()
+    if filters.village:
+        villages = [(v_id, name) for v_id, name in villages if v_id == filters.village.id]
+    return Figures(
+        commune=commune, filters=filters, people=totals[0], started=totals[1],
+        completed=totals[2],
+        courses=[{"slug": c.slug, "titles": c.titles,
+                  **_pair(course_rows.get(c.slug))} for c in courses],
+        lessons=[{"course": c.slug, "slug": lesson.slug, "position": lesson.position,
+                  "titles": {code: text.title for code, text in lesson.texts.items()},
+                  **_pair(lesson_rows.get((c.slug, lesson.slug)))}
+                 for c in courses for lesson in c.lessons],
+        villages=[{"id": v_id, "name": name, **_triple(by_village.get(v_id))}
+                  for v_id, name in villages],
+        genders=[{"gender": gender, **_triple(by_gender.get(gender))}
+                 for gender in [*GENDERS, ""]
+                 if not filters.gender or gender == filters.gender],
+        ages=[{"band": band, **_triple(by_age.get(band))} for band in [*AGE_BANDS, None]
+              if not filters.age_band or band == filters.age_band],
+        weeks=[{"week": week, **_pair(week_rows.get(week))} for week in weeks_shown(filters)],
+        struggles=struggles(commune.id, filters),
+    )
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _pair(row) -> dict:
+    return {"started": int(row[0]) if row else 0, "completed": int(row[1]) if row else 0}
+
+
+def _triple(counts) -> dict:
+    counts = counts or (0, 0, 0)
+    return {"people": counts[0], "started": counts[1], "completed": counts[2]}
+
+
+def struggles(commune_id: int, filters: Filters) -> list[dict]:
+    """Quiz questions answered wrong most often: at least 5 wrong answers, by share."""
+    by_member = bool(_member_conditions(AnswerRollup, filters))
+    model = AnswerRollup if by_member else CommuneAnswerRollup
+    conditions = [model.commune_id == commune_id, *_period_conditions(model, filters)]
+    if by_member:
+        conditions += _member_conditions(model, filters)
+    if filters.course:
+        conditions.append(model.course == filters.course)
+    questions: dict[tuple, dict] = {}
+    for course, lesson, step, answer, correct, count in db.session.execute(
+            select(model.course, model.lesson, model.step, model.answer, model.correct,
+                   func.sum(model.answers)).where(*conditions)
+            .group_by(model.course, model.lesson, model.step, model.answer, model.correct)):
+        question = questions.setdefault((course, lesson, step), {
+            "course": course, "lesson": lesson, "step": step, "answers": 0, "wrong": 0,
+            "wrong_answers": defaultdict(int)})
+        question["answers"] += int(count)
+        if not correct:
+            question["wrong"] += int(count)
+            question["wrong_answers"][answer] += int(count)
+    found = []
+    for question in questions.values():
+        if question["wrong"] < SMALL_GROUP:
+            continue
+        top = max(sorted(question.pop("wrong_answers").items()), key=lambda item: item[1])
+        found.append({**question, "share": question["wrong"] / question["answers"],
+                      "answer": top[0]})
+    found.sort(key=lambda q: (-q["share"], -q["wrong"], q["course"], q["lesson"], q["step"]))
+    return found[:STRUGGLES_SHOWN]
+
+
+def province_figures() -> list[dict]:
+    """People, started and completed (any course, all time) of every commune."""
+    communes = db.session.execute(select(Commune.id, Commune.name).order_by(Commune.name)).all()
+    people = dict(db.session.execute(
+        select(CommunePeopleRollup.commune_id, CommunePeopleRollup.people)).all())
+    progress = {row[0]: row[1:] for row in db.session.execute(
+        select(CommuneWeekRollup.commune_id, func.sum(CommuneWeekRollup.started),
+               func.sum(CommuneWeekRollup.completed))
+        .where(CommuneWeekRollup.course == ANY_ROW, CommuneWeekRollup.lesson == COURSE_ROW)
+        .group_by(CommuneWeekRollup.commune_id))}
+    return [{"id": c_id, "name": name, "people": int(people.get(c_id) or 0),
+             **_pair(progress.get(c_id))} for c_id, name in communes]
