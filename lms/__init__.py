@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 
     # Every model module, so that the metadata (and migrations) know every table.
     from .accounts import models as _accounts  # noqa: F401
+    from .accounts import second_factor as _second_factor  # noqa: F401
     from .ambassadors import models as _ambassadors  # noqa: F401
     from .content import models as _content  # noqa: F401
     from .extensions import compress, csrf, db, limiter, login_manager
@@ -75,6 +76,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .accounts.second_factor_views import bp as second_factor_bp
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .ambassadors.views import bp as ambassadors_bp
@@ -84,8 +86,12 @@ def register_blueprints(app: Flask) -> None:
     from .stats.views import bp as stats_bp
 
     for blueprint in (accounts_bp, learning_bp, ambassadors_bp, stats_bp, admin_bp, api_bp,
-                      pwa_bp):
+                      pwa_bp, second_factor_bp):
         app.register_blueprint(blueprint)
+
+    from .accounts import second_factor_views
+
+    second_factor_views.init_app(app)
 
     from .auth import mark_public
 

@@ -31,6 +31,7 @@ from ..auth import (
 )
 from ..extensions import db, limiter
 from ..i18n import LANGUAGE_COOKIE, languages, match_language
+from . import second_factor
 from .forms import LanguageForm, LoginForm, PickPersonForm
 from .models import Account, Person, Role
 from .operations import authenticate
@@ -114,13 +115,17 @@ def login():
     if form.validate_on_submit():
         result = authenticate(form.phone.data, form.secret.data, device_id)
         if result.account is not None:
-            begin_session(result.account)
-            current_app.logger.info("sign-in account=%s role=%s", result.account.id,
-                                    result.account.role.value)
             if result.account.is_household_login:
                 target = url_for("accounts.pick_person", next=safe_next(form.next.data))
             else:
                 target = safe_next(form.next.data) or home_url(result.account)
+            if second_factor.is_enabled(result.account):
+                # Not signed in yet: the code page finishes the sign-in.
+                second_factor.begin_pending(result.account, target, device_id)
+                return _with_device_cookie(redirect(url_for("second_factor.code")), device_id)
+            begin_session(result.account)
+            current_app.logger.info("sign-in account=%s role=%s", result.account.id,
+                                    result.account.role.value)
             return _with_device_cookie(redirect(target), device_id)
         current_app.logger.info("sign-in refused wait=%s", bool(result.wait))
         if result.wait is not None:
