@@ -35,9 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
 
-    from . import errors, security, templating
+    from . import errors, security, templating, uploads
 
     errors.init_app(app)
+    uploads.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     return app
@@ -78,6 +79,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts.second_factor_views import bp as second_factor_bp
     from .accounts.views import bp as accounts_bp
+    from .admin.places_views import bp as admin_places_bp
     from .admin.views import bp as admin_bp
     from .ambassadors.views import bp as ambassadors_bp
     from .api import bp as api_bp
@@ -86,7 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from .stats.views import bp as stats_bp
 
     for blueprint in (accounts_bp, learning_bp, ambassadors_bp, stats_bp, admin_bp, api_bp,
-                      pwa_bp, second_factor_bp):
+                      pwa_bp, second_factor_bp, admin_places_bp):
         app.register_blueprint(blueprint)
 
     from .accounts import second_factor_views

@@ -82,7 +82,8 @@ def visible_villages(account: Account) -> Select:
 def registrable_villages(account: Account) -> Select:
     """Villages where the account may register a new household: an ambassador's commune."""
     if account.role == Role.AMBASSADOR and account.commune_id:
-        return select(Village).where(Village.commune_id == account.commune_id)
+        return select(Village).where(Village.commune_id == account.commune_id,
+                                     Village.active.is_(True))
     return select(Village).where(false())
 
 
