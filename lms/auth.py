@@ -79,6 +79,19 @@ def visible_villages(account: Account) -> Select:
     return query.where(false())
 
 
+def visible_staff(account: Account) -> Select:
+    """Staff accounts the account may see: an official those of their commune (never an
+    admin), an admin everyone's."""
+    query = select(Account).where(Account.role.in_((Role.AMBASSADOR, Role.OFFICIAL,
+                                                    Role.ADMIN)))
+    if account.role == Role.ADMIN:
+        return query
+    if account.role == Role.OFFICIAL and account.commune_id:
+        return query.where(Account.commune_id == account.commune_id,
+                           Account.role.in_((Role.AMBASSADOR, Role.OFFICIAL)))
+    return query.where(false())
+
+
 def registrable_villages(account: Account) -> Select:
     """Villages where the account may register a new household: an ambassador's commune."""
     if account.role == Role.AMBASSADOR and account.commune_id:

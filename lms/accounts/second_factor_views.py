@@ -31,7 +31,7 @@ bp = Blueprint("second_factor", __name__)
 
 ROLE_NAMES = {Role.OFFICIAL: _l("Commune officials"), Role.ADMIN: _l("Province admins")}
 # Pages a staff member who must set up a second factor can still open.
-_OPEN_WHILE_REQUIRED = frozenset({"second_factor.setup", "accounts.logout",
+_OPEN_WHILE_REQUIRED = frozenset({"second_factor.setup", "password.change", "accounts.logout",
                                   "accounts.set_language", "static", "pwa.service_worker",
                                   "pwa.manifest", "pwa.offline_page"})
 

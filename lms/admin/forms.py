@@ -43,3 +43,19 @@ class ConfirmForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"),
                      validators=[FileRequired(message=_l("Choose a file to upload."))])
+
+
+class StaffForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[NAME_REQUIRED, NAME_LENGTH])
+    phone = StringField(_l("Phone number"), validators=[
+        DataRequired(message=_l("Type the phone number.")), Length(max=32)],
+        render_kw={"inputmode": "tel", "type": "tel"})
+    role = SelectField(_l("Role"), validate_choice=True)
+    commune = SelectField(_l("Commune"), coerce=int, validate_choice=True)
+
+
+class ChooseForm(FlaskForm):
+    """One choice from a list set by the view (a household, a village, an ambassador)."""
+
+    choice = SelectField(coerce=int, validate_choice=True,
+                         validators=[DataRequired(message=_l("Choose one from the list."))])

@@ -195,8 +195,12 @@ def _village_page(village: Village, status: int = 200, rename=None):
     households = db.session.scalars(visible_households(current_user).where(
         Household.village_id == village.id).order_by(Household.name)).all()
     is_admin = current_user.role == Role.ADMIN
+    move_choices = db.session.scalars(visible_villages(current_user).where(
+        Village.commune_id == village.commune_id, Village.id != village.id,
+        Village.active.is_(True)).order_by(Village.name)).all()
     return render_template(
         "admin/village.html", village=village, households=households, is_admin=is_admin,
+        move_choices=move_choices,
         rename=rename or RenameForm(), confirm=ConfirmForm(),
         former=places.former_names(village),
         history=audit.history("village", village.id) if is_admin else []), status
