@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import audit
 from ..auth import (
     ACTIVE_PERSON_KEY,
     PUBLIC,
@@ -34,7 +35,7 @@ from ..i18n import LANGUAGE_COOKIE, languages, match_language
 from . import second_factor
 from .forms import LanguageForm, LoginForm, PickPersonForm
 from .models import Account, Person, Role
-from .operations import authenticate
+from .operations import InvalidInput, authenticate, normalise_phone
 from .sessions import begin_session, end_session
 
 bp = Blueprint("accounts", __name__)
@@ -90,6 +91,18 @@ def _wait_message(wait: timedelta) -> str:
     )
 
 
+def _record_refused_sign_in(phone: str, waiting: bool) -> None:
+    """Into the audit trail, against the account when the number has one (the number
+    itself is not written: a mistyped number may be someone else's)."""
+    try:
+        number = normalise_phone(phone)
+    except InvalidInput:
+        number = None
+    account_id = number and db.session.scalar(
+        db.select(Account.id).where(Account.phone == number))
+    audit.record_refusal("sign_in.refused", "account", account_id or 0, {"waiting": waiting})
+
+
 @bp.route("/")
 @access(PUBLIC)
 def index():
@@ -126,8 +139,11 @@ def login():
             begin_session(result.account)
             current_app.logger.info("sign-in account=%s role=%s", result.account.id,
                                     result.account.role.value)
+            audit.record("sign_in", "account", result.account.id)
+            db.session.commit()
             return _with_device_cookie(redirect(target), device_id)
         current_app.logger.info("sign-in refused wait=%s", bool(result.wait))
+        _record_refused_sign_in(form.phone.data, bool(result.wait))
         if result.wait is not None:
             error, status = _wait_message(result.wait), 429
         else:

@@ -25,8 +25,41 @@ ACTION_LABELS = {
     "villages.imported": _l("Villages imported"),
     "household.moved": _l("Household moved to another village"),
     "account.moved": _l("Account moved to another commune"),
+    "account.created": _l("Account created"),
+    "account.deactivated": _l("Account deactivated"),
+    "account.reactivated": _l("Account made active again"),
+    "account.secret_reset": _l("Temporary password given"),
+    "account.secret_changed": _l("Password changed"),
+    "account.signed_out_everywhere": _l("Signed out on every device"),
+    "assignment.added": _l("Household given to an ambassador"),
+    "assignment.removed": _l("Household taken back from an ambassador"),
+    "household.registered": _l("Household registered"),
+    "household.changed": _l("Household changed"),
+    "household.deactivated": _l("Household deactivated"),
+    "household.activated": _l("Household made active again"),
+    "household.pin_set": _l("Household PIN set"),
+    "person.added": _l("Person added"),
+    "person.changed": _l("Person changed"),
+    "person.deactivated": _l("Person deactivated"),
+    "person.activated": _l("Person made active again"),
+    "person.pin_set": _l("Own PIN set"),
+    "consent.given": _l("Consent recorded"),
+    "consent.withdrawn": _l("Consent withdrawn"),
+    "person.exported": _l("Person's data exported"),
+    "person.deleted": _l("Person's data deleted"),
 }
 
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+OBJECT_LABELS = {
+    "account": _l("account"), "person": _l("person"), "household": _l("household"),
+    "village": _l("village"), "commune": _l("commune"), "page": _l("page"),
+    "province": _l("province"), "setting": _l("setting"), "visit": _l("visit"),
+}
+
+
+def object_label(object_type: str) -> str:
+    return str(OBJECT_LABELS.get(object_type, object_type))

@@ -294,6 +294,7 @@ def import_villages():
 
 @bp.app_context_processor
 def admin_words() -> dict:
-    from .labels import action_label
+    from .labels import action_label, object_label
 
-    return {"action_label": action_label, "village_kinds": places.VILLAGE_KINDS}
+    return {"action_label": action_label, "object_label": object_label,
+            "village_kinds": places.VILLAGE_KINDS}
