@@ -58,6 +58,9 @@ OBJECT_LABELS = {
     "account": _l("account"), "person": _l("person"), "household": _l("household"),
     "village": _l("village"), "commune": _l("commune"), "page": _l("page"),
     "province": _l("province"), "setting": _l("setting"), "visit": _l("visit"),
+    "lesson_progress": _l("lesson results"), "progress_event": _l("learning steps"),
+    "certificate": _l("certificates"), "consent": _l("consent records"),
+    "audit_entry": _l("audit entries"),
 }
 
 
