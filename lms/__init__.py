@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.second_factor_views import bp as second_factor_bp
     from .accounts.views import bp as accounts_bp
     from .admin.audit_views import bp as admin_audit_bp
+    from .admin.content_views import bp as admin_content_bp
     from .admin.people_views import bp as admin_people_bp
     from .admin.places_views import bp as admin_places_bp
     from .admin.staff_views import bp as admin_staff_bp
@@ -93,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_bp, learning_bp, ambassadors_bp, stats_bp, admin_bp, api_bp,
                       pwa_bp, second_factor_bp, password_bp, admin_places_bp, admin_staff_bp,
-                      admin_audit_bp, admin_people_bp):
+                      admin_audit_bp, admin_people_bp, admin_content_bp):
         app.register_blueprint(blueprint)
 
     from .accounts import password_views, second_factor_views
