@@ -233,3 +233,14 @@ def test_a_household_moves_with_its_history(signed_in, world):
                  {"choice": world["far_village"].id}).status_code == 404
     assert _post(signed_in("ambassador"), f"/admin/households/{world['mine'].id}/move",
                  {"choice": world["village"].id}, page="/ambassador/").status_code == 404
+
+
+def test_changing_the_password_without_csrf_is_refused(app, signed_in, world):
+    secret = _new_ambassador(signed_in("admin"), world)
+    client = app.test_client()
+    sign_in(client, "0922000001", secret)
+    response = client.post("/account/password", data={
+        "current": secret, "new": "bản-mới-của-tôi", "repeat": "bản-mới-của-tôi"})
+    assert response.status_code == 400
+    assert db.session.scalar(db.select(Account).filter_by(phone="+84922000001")
+                             ).must_change_secret

@@ -197,3 +197,11 @@ def test_only_an_admin_sets_the_requirement(signed_in, who):
     client = signed_in(who)
     assert client.get("/admin/second-factor").status_code == 404
     assert client.post("/admin/second-factor", data={"official": "y"}).status_code in (400, 404)
+
+
+def test_the_requirement_without_csrf_changes_nothing(signed_in, world):
+    from lms.accounts import second_factor
+
+    response = signed_in("admin").post("/admin/second-factor", data={"official": "y"})
+    assert response.status_code == 400
+    assert second_factor.required_roles() == set()
