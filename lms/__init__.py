@@ -39,9 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
 
-    from . import errors, security, templating
+    from . import errors, security, templating, uploads
 
     errors.init_app(app)
+    uploads.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     if app.config["LMS_WEB_WORKER"]:
@@ -57,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 
     # Every model module, so that the metadata (and migrations) know every table.
     from .accounts import models as _accounts  # noqa: F401
+    from .accounts import second_factor as _second_factor  # noqa: F401
     from .ambassadors import models as _ambassadors  # noqa: F401
     from .content import models as _content  # noqa: F401
     from .extensions import compress, csrf, db, limiter, login_manager
@@ -84,7 +86,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .accounts.password_views import bp as password_bp
+    from .accounts.second_factor_views import bp as second_factor_bp
     from .accounts.views import bp as accounts_bp
+    from .admin.audit_views import bp as admin_audit_bp
+    from .admin.content_views import bp as admin_content_bp
+    from .admin.people_views import bp as admin_people_bp
+    from .admin.places_views import bp as admin_places_bp
+    from .admin.staff_views import bp as admin_staff_bp
     from .admin.views import bp as admin_bp
     from .ambassadors.views import bp as ambassadors_bp
     from .api import bp as api_bp
@@ -93,8 +102,14 @@ def register_blueprints(app: Flask) -> None:
     from .stats.views import bp as stats_bp
 
     for blueprint in (accounts_bp, learning_bp, ambassadors_bp, stats_bp, admin_bp, api_bp,
-                      pwa_bp):
+                      pwa_bp, second_factor_bp, password_bp, admin_places_bp, admin_staff_bp,
+                      admin_audit_bp, admin_people_bp, admin_content_bp):
         app.register_blueprint(blueprint)
+
+    from .accounts import password_views, second_factor_views
+
+    password_views.init_app(app)
+    second_factor_views.init_app(app)
 
     from .auth import mark_public
 

@@ -7,11 +7,12 @@ action name, the kind and id of the object, and the fields that changed.
 
 import enum
 import hashlib
+import logging
 from datetime import datetime
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, select
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -84,6 +85,26 @@ def record(action: str, object_type: str, object_id: int, changes: dict | None =
                        device=device_fingerprint(), at=at or utcnow())
     db.session.add(entry)
     return entry
+
+
+def record_refusal(action: str, object_type: str, object_id: int,
+                   changes: dict | None = None) -> None:
+    """Write a refusal (an access or sign-in refused) at once. Whatever the refused
+    request had not committed is rolled back first: nothing of it may be stored. Never
+    raises: the trail must not turn a refusal into an error page."""
+    try:
+        db.session.rollback()
+        record(action, object_type, object_id, changes)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 (logged; the refusal itself must still be answered)
+        db.session.rollback()
+        logging.getLogger(__name__).exception("audit entry not written: %s", action)
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _append_only(mapper, connection, target) -> None:
+    raise RuntimeError("the audit trail is append-only")
 
 
 def history(object_type: str, object_id: int) -> list[AuditEntry]:

@@ -38,6 +38,7 @@ def access(*rules: str) -> Callable:
                         abort(401)
                     return redirect(url_for("accounts.login", next=request.full_path))
                 if SIGNED_IN not in rules and current_user.role.value not in rules:
+                    _refused("page", 0)
                     abort(404)
             return view(*args, **kwargs)
 
@@ -45,6 +46,14 @@ def access(*rules: str) -> Callable:
         return guarded
 
     return decorate
+
+
+def _refused(object_type: str, object_id: int) -> None:
+    """Refused accesses go into the audit trail (in a transaction of their own)."""
+    from . import audit
+
+    audit.record_refusal("access.refused", object_type, object_id,
+                       {"path": request.path[:200], "method": request.method})
 
 
 def mark_public(view: Callable) -> Callable:
@@ -79,10 +88,24 @@ def visible_villages(account: Account) -> Select:
     return query.where(false())
 
 
+def visible_staff(account: Account) -> Select:
+    """Staff accounts the account may see: an official those of their commune (never an
+    admin), an admin everyone's."""
+    query = select(Account).where(Account.role.in_((Role.AMBASSADOR, Role.OFFICIAL,
+                                                    Role.ADMIN)))
+    if account.role == Role.ADMIN:
+        return query
+    if account.role == Role.OFFICIAL and account.commune_id:
+        return query.where(Account.commune_id == account.commune_id,
+                           Account.role.in_((Role.AMBASSADOR, Role.OFFICIAL)))
+    return query.where(false())
+
+
 def registrable_villages(account: Account) -> Select:
     """Villages where the account may register a new household: an ambassador's commune."""
     if account.role == Role.AMBASSADOR and account.commune_id:
-        return select(Village).where(Village.commune_id == account.commune_id)
+        return select(Village).where(Village.commune_id == account.commune_id,
+                                     Village.active.is_(True))
     return select(Village).where(false())
 
 
@@ -146,6 +169,7 @@ def get_visible_or_404(query: Select, model, object_id: int):
     if found is None:
         current_app.logger.info("refused access: account=%s %s=%s", current_user.id,
                                 model.__name__, object_id)
+        _refused(model.__tablename__, object_id)
         abort(404)
     return found
 

@@ -245,21 +245,17 @@ translations_cli = AppGroup("translations", help="Languages of the interface and
 def translations_coverage():
     """Per language: interface strings translated, and lessons present, draft, reviewed."""
     from .content.catalog import read_catalog
-    from .i18n import languages, ui_coverage
+    from .content.coverage import translation_coverage
 
     found = read_catalog(current_app.config["LMS_COURSES_DIR"])
-    registry = languages()
     header = [_("Language"), _("Interface")] + [course.slug for course in found.courses.values()]
     rows = []
-    for code, language in registry.items():
-        translated, total = ui_coverage(code)
-        row = [f"{code} ({language.status})", f"{100 * translated // max(total, 1)}%"]
-        for course in found.courses.values():
-            texts = [lesson.texts[code] for lesson in course.lessons if code in lesson.texts]
-            reviewed = sum(1 for text in texts if text.status == "reviewed")
+    for language in translation_coverage(found):
+        row = [f"{language.code} ({language.status})", f"{language.ui_percent}%"]
+        for course in language.courses:
             row.append(_("%(present)s/%(total)s (%(draft)s draft, %(reviewed)s reviewed)",
-                         present=len(texts), total=len(course.lessons),
-                         draft=len(texts) - reviewed, reviewed=reviewed))
+                         present=course.present, total=course.lessons, draft=course.draft,
+                         reviewed=course.reviewed))
         rows.append(row)
     widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
     for line in [header, *rows]:

@@ -102,6 +102,8 @@ class Account(UserMixin, db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     locale: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when an admin gives a temporary secret: the next sign-in must choose a new one.
+    must_change_secret: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import audit
 from ..auth import (
     ACTIVE_PERSON_KEY,
     PUBLIC,
@@ -31,9 +32,10 @@ from ..auth import (
 )
 from ..extensions import db, limiter
 from ..i18n import LANGUAGE_COOKIE, choice_holder, languages, match_language
+from . import second_factor
 from .forms import LanguageForm, LoginForm, PickPersonForm
 from .models import Account, Person, Role
-from .operations import authenticate
+from .operations import InvalidInput, authenticate, normalise_phone
 from .sessions import begin_session, end_session
 
 bp = Blueprint("accounts", __name__)
@@ -89,6 +91,18 @@ def _wait_message(wait: timedelta) -> str:
     )
 
 
+def _record_refused_sign_in(phone: str, waiting: bool) -> None:
+    """Into the audit trail, against the account when the number has one (the number
+    itself is not written: a mistyped number may be someone else's)."""
+    try:
+        number = normalise_phone(phone)
+    except InvalidInput:
+        number = None
+    account_id = number and db.session.scalar(
+        db.select(Account.id).where(Account.phone == number))
+    audit.record_refusal("sign_in.refused", "account", account_id or 0, {"waiting": waiting})
+
+
 @bp.route("/")
 @access(PUBLIC)
 def index():
@@ -116,15 +130,22 @@ def login():
     if form.validate_on_submit():
         result = authenticate(form.phone.data, form.secret.data, device_id)
         if result.account is not None:
-            begin_session(result.account)
-            current_app.logger.info("sign-in account=%s role=%s", result.account.id,
-                                    result.account.role.value)
             if result.account.is_household_login:
                 target = url_for("accounts.pick_person", next=safe_next(form.next.data))
             else:
                 target = safe_next(form.next.data) or home_url(result.account)
+            if second_factor.is_enabled(result.account):
+                # Not signed in yet: the code page finishes the sign-in.
+                second_factor.begin_pending(result.account, target, device_id)
+                return _with_device_cookie(redirect(url_for("second_factor.code")), device_id)
+            begin_session(result.account)
+            current_app.logger.info("sign-in account=%s role=%s", result.account.id,
+                                    result.account.role.value)
+            audit.record("sign_in", "account", result.account.id)
+            db.session.commit()
             return _with_device_cookie(redirect(target), device_id)
         current_app.logger.info("sign-in refused wait=%s", bool(result.wait))
+        _record_refused_sign_in(form.phone.data, bool(result.wait))
         if result.wait is not None:
             error, status = _wait_message(result.wait), 429
         else:

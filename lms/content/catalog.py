@@ -1,10 +1,13 @@
 """The loaded courses of an app, read once and shared by pages, the API and the CLI."""
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..i18n import DEFAULT_LANGUAGE, languages
 from .curriculum import read_curriculum
@@ -36,11 +39,45 @@ def read_catalog(courses_dir: str | Path, curriculum_file: str | Path | None = N
     return Catalog(courses=courses, problems=tuple(problems))
 
 
+# How often a worker asks the database whether the courses were loaded again.
+RELOAD_CHECK_SECONDS = 30
+
+
+def _loaded_again() -> bool:
+    """True when `courses load` (or the admin's reload) ran after this worker read its
+    catalog: every worker then reads the files again, not only the one that loaded."""
+    extensions = current_app.extensions
+    now = time.monotonic()
+    if now - extensions.get("lms_catalog_checked", 0.0) < RELOAD_CHECK_SECONDS:
+        return False
+    known = extensions.get("lms_catalog_loaded_at")
+    latest = remember_load_time()
+    return latest is not None and latest != known
+
+
+def remember_load_time():
+    """Note when the courses were last loaded, as the catalog being read now."""
+    from ..extensions import db
+    from .models import LessonIndex
+
+    current_app.extensions["lms_catalog_checked"] = time.monotonic()
+    try:
+        latest = db.session.scalar(select(func.max(LessonIndex.loaded_at)))
+    except SQLAlchemyError:
+        db.session.rollback()
+        latest = None
+    current_app.extensions["lms_catalog_loaded_at"] = latest
+    return latest
+
+
 def catalog() -> Catalog:
     """The app's catalog, read on first use. A course with problems is left out and the
     problems are logged; `flask courses check` shows them."""
     found = current_app.extensions.get("lms_catalog")
+    if found is not None and _loaded_again():
+        found = None
     if found is None:
+        remember_load_time()
         found = read_catalog(current_app.config["LMS_COURSES_DIR"])
         for problem in found.problems:
             current_app.logger.error("course problem: %s", problem)

@@ -29,6 +29,10 @@ class Commune(db.Model):
     province_id: Mapped[int] = mapped_column(ForeignKey("province.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(10), default="xa")  # xa | phuong
+    # The state's code of the unit (mã đơn vị hành chính), when known.
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # A merged or dissolved commune is deactivated, never deleted: history points at it.
+    active: Mapped[bool] = mapped_column(default=True)
 
     province: Mapped[Province] = relationship(back_populates="communes")
     villages: Mapped[list["Village"]] = relationship(
@@ -48,6 +52,10 @@ class Village(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    # ban | tieu_khu | to_dan_pho (places.operations.VILLAGE_KINDS)
+    kind: Mapped[str] = mapped_column(String(12), default="ban")
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
 
     commune: Mapped[Commune] = relationship(back_populates="villages")
     households: Mapped[list["Household"]] = relationship(back_populates="village")
@@ -78,3 +86,13 @@ class Household(db.Model):
     @validates("name")
     def _normalise(self, key: str, value: str) -> str:
         return nfc(value)
+
+
+class FormerPlaceName(db.Model):
+    """A name a commune or village had before a rename, so that old names stay findable."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"), index=True)
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
