@@ -128,20 +128,28 @@ def _keep_going(run: Run, send, unanswered: list) -> None:
         time.sleep(0.1)
 
 
+def event_sender(run: Run, phone: "Phone", kind: str, unanswered: list):
+    """Posts a batch of events; one that got no answer waits in `unanswered` (same ids)."""
+
+    def send(body, attempts):
+        try:
+            answer = json.loads(phone.call(kind, "/api/v1/progress/events", body))
+        except NoAnswer:
+            if attempts + 1 < MAX_ATTEMPTS:
+                unanswered.append((body, attempts + 1))
+            return
+        record_events(run.tally, answer)
+
+    return send
+
+
 def learner(run: Run, phone_number: str, seed: int) -> None:
     rng, phone = random.Random(seed), Phone(run.base, run.tally)
     phone.sign_in(phone_number, PIN)
     people = [p["id"] for p in json.loads(phone.call("me", "/api/v1/me"))["people"]]
     unanswered: list = []
 
-    def send(body, attempts):
-        try:
-            answer = json.loads(phone.call("step event", "/api/v1/progress/events", body))
-        except NoAnswer:
-            if attempts + 1 < MAX_ATTEMPTS:
-                unanswered.append((body, attempts + 1))
-            return
-        record_events(run.tally, answer)
+    send = event_sender(run, phone, "step event", unanswered)
 
     while time.monotonic() < run.deadline:
         lesson = rng.choice(run.course["lessons"])
@@ -167,14 +175,7 @@ def offline_phone(run: Run, phone_number: str, seed: int) -> None:
     sent: list[dict] = []
     unanswered: list = []
 
-    def send(body, attempts):
-        try:
-            answer = json.loads(phone.call("offline batch", "/api/v1/progress/events", body))
-        except NoAnswer:
-            if attempts + 1 < MAX_ATTEMPTS:
-                unanswered.append((body, attempts + 1))
-            return
-        record_events(run.tally, answer)
+    send = event_sender(run, phone, "offline batch", unanswered)
 
     while time.monotonic() < run.deadline:
         if unanswered:
