@@ -3,6 +3,7 @@
 The suite runs on SQLite by default and on PostgreSQL when LMS_TEST_DATABASE_URL is set.
 """
 
+import contextlib
 import contextvars
 import logging
 import os
@@ -67,6 +68,30 @@ def database_url(tmp_path_factory) -> str:
     return os.environ.get("LMS_TEST_DATABASE_URL") or (
         "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
     )
+
+
+@contextlib.contextmanager
+def scratch_database(database_url: str, folder, suffix: str):
+    """A new, empty database of the suite's kind (SQLite file or PostgreSQL database named
+    after the suite's with `suffix`), dropped afterwards."""
+    if database_url.startswith("sqlite"):
+        yield "sqlite:///" + str(folder / f"{suffix}.sqlite")
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(database_url)
+    name = f"{server.database}_{suffix}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

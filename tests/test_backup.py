@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from lms import create_app
@@ -19,6 +19,7 @@ from lms.accounts.models import Account
 from lms.extensions import db
 from lms.learning.models import LessonProgress, ProgressEvent
 
+from .conftest import scratch_database
 from .learning_helpers import lesson_of
 
 EVENT_COLUMNS = ("event_id", "person_id", "type", "course", "lesson", "step", "correct", "seconds")
@@ -70,19 +71,8 @@ def _event_log_checksum(connection, up_to_id: int) -> str:
 @pytest.fixture
 def fresh_database_url(tmp_path, database_url):
     """An empty database of the same kind as the suite's, for restoring into."""
-    if database_url.startswith("sqlite"):
-        yield "sqlite:///" + str(tmp_path / "restored.sqlite")
-        return
-    server = make_url(database_url)
-    name = f"{server.database}_restored"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(database_url, tmp_path, "restored") as url:
+        yield url
 
 
 def test_a_backup_taken_while_a_worker_writes_restores_one_consistent_snapshot(

@@ -1,34 +1,21 @@
 """The migrations produce exactly the models' schema."""
 
-import os
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from lms import create_app
 from lms.extensions import db
 
+from .conftest import scratch_database
+
 
 @pytest.fixture
-def empty_database_url(tmp_path, test_config):
-    url = os.environ.get("LMS_TEST_DATABASE_URL")
-    if not url:
-        yield "sqlite:///" + str(tmp_path / "migrations.sqlite")
-        return
-    server = make_url(url)
-    name = f"{server.database}_migrations"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def empty_database_url(tmp_path, database_url):
+    with scratch_database(database_url, tmp_path, "migrations") as url:
+        yield url
 
 
 def test_migrations_produce_the_models_schema(test_config, empty_database_url):
