@@ -61,10 +61,13 @@ def register_extensions(app: Flask) -> None:
     from .accounts import second_factor as _second_factor  # noqa: F401
     from .ambassadors import models as _ambassadors  # noqa: F401
     from .content import models as _content  # noqa: F401
+    from .events import models as _events  # noqa: F401
     from .extensions import compress, csrf, db, limiter, login_manager
+    from .families import models as _families  # noqa: F401
     from .learning import models as _learning  # noqa: F401
     from .places import models as _places  # noqa: F401
     from .stats import models as _stats  # noqa: F401
+    from .teams import models as _teams  # noqa: F401
 
     db.init_app(app)
     database.init_app(app)

@@ -31,10 +31,12 @@ from ..accounts.models import Account, Person, ambassador_assignment
 from ..accounts.sessions import end_all_sessions
 from ..ambassadors.models import Consent, NeedsHelp, VerifiedSkill, visit_present
 from ..audit import AuditEntry
+from ..events.models import EventAttendance
 from ..extensions import db
 from ..learning.models import Certificate, LessonProgress, ProgressEvent
 from ..places.csv_import import neutralise_cell
 from ..stats.models import CountedLesson, CountedMember
+from ..teams.models import team_member
 
 ANONYMOUS_NAME = "—"
 
@@ -80,6 +82,8 @@ def _export_account(person: Person) -> list[dict]:
     row["assigned_households"] = sorted(db.session.scalars(select(
         ambassador_assignment.c.household_id).where(
         ambassador_assignment.c.account_id == account.id)))
+    row["teams"] = sorted(db.session.scalars(select(team_member.c.team_id).where(
+        team_member.c.account_id == account.id)))
     return [row]
 
 
@@ -123,6 +127,7 @@ def _erase_account(person: Person) -> None:
     second_factor.turn_off(account, reason="person_deleted")
     db.session.execute(delete(ambassador_assignment).where(
         ambassador_assignment.c.account_id == account.id))
+    db.session.execute(delete(team_member).where(team_member.c.account_id == account.id))
     account.name = ANONYMOUS_NAME
     account.phone = f"erased-{account.id}"[:20]
     # A hash of nothing anyone knows: the account can never sign in again.
@@ -180,8 +185,9 @@ def _table_rows(table, where) -> list[dict]:
 
 
 def _keep_with_stand_in(person: Person) -> None:
-    """Kept with the anonymous stand-in: visits, skills seen in person and where the figures
-    count someone hold no name, and removing them would change the commune's figures."""
+    """Kept with the anonymous stand-in: visits, skills seen in person, event attendance
+    and where the figures count someone hold no name, and removing them would change the
+    commune's figures."""
 
 
 def _erase_needs_help(person: Person) -> None:
@@ -213,11 +219,15 @@ PERSONAL_TABLES: dict[str, PersonalTable] = {
     "second_factor": PersonalTable(lambda p: [], lambda p: None),
     "recovery_code": PersonalTable(lambda p: [], lambda p: None),
     "ambassador_assignment": PersonalTable(lambda p: [], lambda p: None),
+    "team_member": PersonalTable(lambda p: [], lambda p: None),
     "visit_present": PersonalTable(
         lambda p: _table_rows(visit_present, visit_present.c.person_id == p.id),
         _keep_with_stand_in),
     "verified_skill": PersonalTable(
         lambda p: _rows(VerifiedSkill, VerifiedSkill.person_id == p.id), _keep_with_stand_in),
+    "event_attendance": PersonalTable(
+        lambda p: _rows(EventAttendance, EventAttendance.person_id == p.id),
+        _keep_with_stand_in),
     "needs_help": PersonalTable(
         lambda p: _table_rows(NeedsHelp.__table__, NeedsHelp.__table__.c.person_id == p.id),
         _erase_needs_help),
@@ -233,6 +243,7 @@ PERSONAL_TABLES: dict[str, PersonalTable] = {
 # Tables whose name-like columns are not about a person.
 NOT_PERSONAL = {"province": "place names", "commune": "place names",
                 "village": "place names", "former_place_name": "place names",
+                "ambassador_team": "a team's name", "community_event": "an event's title",
                 # Sums over groups (birth year is a key, never one person's row).
                 "stats_people_rollup": "figures", "stats_progress_rollup": "figures",
                 "stats_answer_rollup": "figures"}
