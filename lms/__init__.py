@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     from .places import models as _places  # noqa: F401
     from .stats import models as _stats  # noqa: F401
     from .teams import models as _teams  # noqa: F401
+    from .translating import models as _translating  # noqa: F401
 
     db.init_app(app)
     database.init_app(app)

@@ -37,6 +37,7 @@ from ..learning.models import Certificate, LessonProgress, ProgressEvent
 from ..places.csv_import import neutralise_cell
 from ..stats.models import CountedLesson, CountedMember
 from ..teams.models import team_member
+from ..translating.models import LanguageGrant
 
 ANONYMOUS_NAME = "—"
 
@@ -82,6 +83,9 @@ def _export_account(person: Person) -> list[dict]:
     row["assigned_households"] = sorted(db.session.scalars(select(
         ambassador_assignment.c.household_id).where(
         ambassador_assignment.c.account_id == account.id)))
+    row["languages"] = [{"language": grant.language, "may_review": grant.may_review}
+                        for grant in db.session.scalars(select(LanguageGrant).where(
+                            LanguageGrant.account_id == account.id).order_by(LanguageGrant.id))]
     row["teams"] = sorted(db.session.scalars(select(team_member.c.team_id).where(
         team_member.c.account_id == account.id)))
     return [row]
@@ -128,6 +132,7 @@ def _erase_account(person: Person) -> None:
     db.session.execute(delete(ambassador_assignment).where(
         ambassador_assignment.c.account_id == account.id))
     db.session.execute(delete(team_member).where(team_member.c.account_id == account.id))
+    db.session.execute(delete(LanguageGrant).where(LanguageGrant.account_id == account.id))
     account.name = ANONYMOUS_NAME
     account.phone = f"erased-{account.id}"[:20]
     # A hash of nothing anyone knows: the account can never sign in again.
@@ -220,6 +225,7 @@ PERSONAL_TABLES: dict[str, PersonalTable] = {
     "recovery_code": PersonalTable(lambda p: [], lambda p: None),
     "ambassador_assignment": PersonalTable(lambda p: [], lambda p: None),
     "team_member": PersonalTable(lambda p: [], lambda p: None),
+    "language_grant": PersonalTable(lambda p: [], lambda p: None),
     "visit_present": PersonalTable(
         lambda p: _table_rows(visit_present, visit_present.c.person_id == p.id),
         _keep_with_stand_in),
