@@ -94,7 +94,8 @@ def gunicorn_options() -> list[str]:
     return ["--no-control-socket"] if major >= 27 else []
 
 
-def wait_until_up(base: str, server: subprocess.Popen, seconds: float = 30) -> bool:
+def wait_until_up(base: str, server: subprocess.Popen, seconds: float = 120) -> bool:
+    # Generous: workers preload the catalog, which takes long on a busy machine.
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and server.poll() is None:
         try:
