@@ -406,6 +406,7 @@ def test_anyone_may_verify_and_sees_only_name_village_and_date(app, world, clien
                                       "birth_year": this_year() - 20})
     page = client.get(f"/verify/{code}?lang=en").get_data(as_text=True)
     assert "does not meet the Digital Family criteria at present" in page
+    assert "Hộ Hộ" not in page
     assert "Lò Thị Nhỏ" not in page
 
 
