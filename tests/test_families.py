@@ -435,3 +435,17 @@ def test_an_unknown_birth_year_counts_as_an_adult_by_default(app, world):
     assert not stored(household).reached
     complete_online(unknown, "online-safety")
     assert stored(household).reached
+
+
+def test_the_demo_has_households_on_both_sides_of_the_line(app, runner):
+    from lms.demo_families import ALMOST, CLOSE, REACHED
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    households = {h.name: h for h in db.session.scalars(db.select(Household))}
+    assert stored(households[REACHED[0]]).reached
+    close = households[CLOSE[0]]
+    assert not stored(close).reached
+    judged = status.judge_household(close)
+    assert [(m.person.name, m.courses) for m in judged.missing] == [(ALMOST[1], (ALMOST[2],))]
+    assert db.session.scalar(db.select(db.func.count(DigitalFamily.household_id)).where(
+        DigitalFamily.reached.is_(True))) == 1
