@@ -311,9 +311,10 @@ def check_deployment(workers: int, machines: int):
 
 def init_app(app: Flask) -> None:
     from .ambassadors.cli import ambassadors_cli
+    from .families.cli import cohorts_cli
 
     for group in (users_cli, demo_cli, courses_cli, progress_cli, stats_cli,
-                  translations_cli, deploy_cli, ambassadors_cli):
+                  translations_cli, deploy_cli, ambassadors_cli, cohorts_cli):
         app.cli.add_command(group)
     # Flask-Migrate's `db` group exists only where migrations can run (the CLI, tests).
     if "db" in app.cli.commands:

@@ -49,6 +49,9 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         # The facts courses may teach; lesson `sources:` must cite its sections.
         "LMS_CURRICULUM_FILE": env.get("LMS_CURRICULUM_FILE")
         or str(PROJECT_ROOT / "docs" / "curriculum.md"),
+        # The province's Digital Family criteria (lms/families/criteria.py).
+        "LMS_DIGITAL_FAMILY_FILE": env.get("LMS_DIGITAL_FAMILY_FILE")
+        or str(PROJECT_ROOT / "lms" / "families" / "digital_family.yaml"),
         "LMS_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
         "LMS_STATIC_DIR": str(PROJECT_ROOT / "static"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,

@@ -30,7 +30,9 @@ def keep_large_blocks_returnable() -> bool:
 def start(app: Flask) -> None:
     """Prepare a web worker: fixed malloc thresholds, then the course catalog read."""
     from .content.catalog import catalog
+    from .families.criteria import current_criteria
 
     keep_large_blocks_returnable()
     with app.app_context():
         catalog()
+        current_criteria()  # the Digital Family criteria file, its problems logged

@@ -16,6 +16,7 @@ from ..accounts.models import Person, Role
 from ..accounts.operations import InvalidInput, normalise_phone
 from ..auth import access, get_visible_or_404, visible_people
 from ..extensions import db
+from ..families.status import refresh_households
 from ..models_common import nfc
 from . import people_data
 from .forms import ConfirmForm
@@ -89,6 +90,7 @@ def erase(person_id: int):
             form.confirm_name.errors.append(_("You cannot erase yourself."))
         else:
             people_data.erase(found)
+            refresh_households([found.household_id])  # an erased member no longer counts
             db.session.commit()
             flash(_("The person's data was erased. The commune figures still count them, "
                     "without a name."), "info")

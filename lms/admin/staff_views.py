@@ -20,6 +20,7 @@ from ..auth import (
     visible_villages,
 )
 from ..extensions import db
+from ..families.status import refresh_households
 from ..places import operations as places
 from ..places.models import Commune, Household, Village
 from ..stats.rollups import people_changed
@@ -218,6 +219,7 @@ def move_household(household_id: int):
     except places.PlaceError:
         abort(400)
     people_changed([member.id for member in household.members])  # figures follow them
+    refresh_households([household.id])
     db.session.commit()
     flash(_("%(household)s now lives in %(village)s.", household=household.name,
             village=target.name), "info")

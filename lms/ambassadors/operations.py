@@ -10,6 +10,7 @@ from ..accounts.models import Account, Gender, Person, ambassador_assignment
 from ..accounts.operations import InvalidInput
 from ..accounts.sessions import end_all_sessions
 from ..extensions import db
+from ..families.status import refresh_households
 from ..places.models import Household, Village
 from ..stats.rollups import people_changed
 from . import needs_help
@@ -57,6 +58,7 @@ def register_household(ambassador: Account, village: Village, *, name: str,
     db.session.flush()
     needs_help.refresh([m.id for m in household.members])
     people_changed([m.id for m in household.members])  # figures follow them
+    refresh_households([household.id])
     db.session.commit()
     return household
 
@@ -91,6 +93,7 @@ def set_household_active(household: Household, active: bool) -> None:
     audit.record("household.activated" if active else "household.deactivated", "household",
                  household.id, {"active": [not active, active]})
     needs_help.refresh([m.id for m in household.members])
+    refresh_households([household.id])
     db.session.commit()
 
 
@@ -110,6 +113,7 @@ def add_member(household: Household, fields: dict) -> Person:
     person = _add_member(household, fields)
     needs_help.refresh([person.id])
     people_changed([person.id])  # figures follow them
+    refresh_households([household.id])  # a new member aged 15+ can take the status away
     db.session.commit()
     return person
 
@@ -123,6 +127,7 @@ def update_member(person: Person, fields: dict) -> dict:
     if changes:
         audit.record("person.changed", "person", person.id, changes)
     people_changed([person.id])  # figures follow them
+    refresh_households([person.household_id])  # the birth year counts
     db.session.commit()
     return changes
 
@@ -134,4 +139,5 @@ def set_member_active(person: Person, active: bool) -> None:
     audit.record("person.activated" if active else "person.deactivated", "person", person.id,
                  {"active": [not active, active]})
     needs_help.refresh([person.id])
+    refresh_households([person.household_id])
     db.session.commit()

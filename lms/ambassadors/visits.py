@@ -19,6 +19,7 @@ from ..accounts.models import Account, Person
 from ..auth import visible_households
 from ..content.catalog import catalog
 from ..extensions import db
+from ..families.status import refresh_households
 from ..models_common import nfc, utcnow
 from ..places.models import Household
 from . import consent, needs_help
@@ -205,7 +206,7 @@ def record_visits(account: Account, raw_visits: list, now: datetime | None = Non
     now = now or utcnow()
     today = local_today(now)
     households = ambassador_households(account)
-    result, seen, touched = VisitResult(), set(), set()
+    result, seen, touched, visited = VisitResult(), set(), set(), set()
     for raw in raw_visits:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         try:
@@ -226,8 +227,10 @@ def record_visits(account: Account, raw_visits: list, now: datetime | None = Non
                      {"visit_id": visit_id, **_audit_fields(checked)},
                      account_id=account.id, at=now)
         touched.update(p.id for p in checked.household.members)
+        visited.add(checked.household.id)
         result.accepted.append(raw_id)
     needs_help.refresh(sorted(touched), now=now)
+    refresh_households(visited, now=now)  # skills seen in person count for Digital Family
     db.session.commit()
     return result
 
@@ -264,6 +267,7 @@ def correct_visit(visit: GuidanceVisit, account: Account, raw: dict) -> dict:
     audit.record("visit.corrected", "household", visit.household_id,
                  {"visit_id": visit.id, **changes})
     needs_help.refresh([m.id for m in visit.household.members])
+    refresh_households([visit.household_id])
     db.session.commit()
     db.session.expire(visit)
     return changes

@@ -13,6 +13,7 @@ from ..ambassadors.models import GuidanceVisit
 from ..ambassadors.visits import MAX_BATCH, record_visits
 from ..auth import access, get_visible_or_404, visible_households, visible_people
 from ..extensions import db
+from ..families.status import statuses
 from ..places.models import Household
 from . import bp
 
@@ -36,6 +37,7 @@ def households():
         .where(GuidanceVisit.household_id.in_(ids))
         .group_by(GuidanceVisit.household_id)).all()) if ids else {}
     flags = queries.needs_help_by_person([m.id for h in found for m in h.members])
+    families = statuses(ids)
     body = []
     for household in found:
         members = [m for m in household.members if m.active]
@@ -48,11 +50,15 @@ def households():
                          "birth_year": m.birth_year} for m in members],
             "needs_help": [flag for m in members for flag in flags.get(m.id, [])],
             "last_visit": last.isoformat() if last else None,
-            # No province criteria file for Digital Family status exists yet, so no
-            # household has reached it; the key is part of the contract.
-            "digital_family": {"reached": False, "since": None},
+            "digital_family": _digital_family(families.get(household.id)),
         })
     return jsonify(body)
+
+
+def _digital_family(stored) -> dict:
+    reached = bool(stored and stored.reached)
+    return {"reached": reached,
+            "since": stored.since.isoformat() if reached and stored.since else None}
 
 
 @bp.route("/people/<int:person_id>")

@@ -23,6 +23,7 @@ from ..auth import people_ids, recordable_people
 from ..content.catalog import catalog
 from ..content.model import Course
 from ..extensions import db
+from ..families.status import people_progressed
 from ..models_common import utcnow
 from ..signals import progress_recorded
 from ..stats.rollups import progress_arrived
@@ -230,6 +231,9 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
             sent_ids[event.event_id])
     merge_into_summaries(fresh)
     progress_arrived(fresh)  # the commune figures, in the same transaction
+    # Digital Family status moves only when a lesson is completed.
+    people_progressed(event.person_id for event in fresh
+                      if event.type == EventType.LESSON_COMPLETED and event.correct)
     db.session.commit()
     if fresh:
         progress_recorded.send(None, people=sorted({event.person_id for event in fresh}))
