@@ -8,6 +8,7 @@ from .accounts.models import Account, Gender, Person, Role, ambassador_assignmen
 from .accounts.operations import create_account, normalise_phone
 from .demo_fieldwork import load_demo_fieldwork
 from .demo_progress import load_demo_progress
+from .demo_teams import load_demo_team
 from .extensions import db
 from .places.models import Commune, Household, Province, Village
 from .stats.rollups import people_changed
@@ -115,6 +116,8 @@ def load_demo_commune() -> dict:
     db.session.commit()
     load_demo_progress([household for _index, household in households])
     load_demo_fieldwork([household for _index, household in households])
+    load_demo_team(commune, [normalise_phone(phone) for phone, role, *_ in STAFF
+                             if role == Role.AMBASSADOR])
     return {
         "villages": len(villages),
         "households": len(households),

@@ -278,3 +278,21 @@ def test_a_removed_member_loses_the_team(signed_in, world, team):
     client = signed_in("ambassador")
     assert client.get(f"/teams/{team.id}").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Account)) > 0
+
+
+def test_the_demo_commune_has_one_team_of_both_demo_ambassadors(app, runner):
+    from lms.accounts.operations import normalise_phone
+
+    from .conftest import sign_in
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0  # twice changes nothing
+    teams = db.session.scalars(select(AmbassadorTeam)).all()
+    assert [team.name for team in teams] == [TEAM_NAME]
+    assert teams[0].commune.name == "Chiềng Mung"
+    assert sorted(member.phone for member in teams[0].members) == [
+        normalise_phone("0900000003"), normalise_phone("0900000004")]
+    client = app.test_client()
+    assert sign_in(client, "0900000004", "demo-ambassador-2026").status_code == 302
+    assert f'href="/teams/{teams[0].id}"' in client.get("/ambassador/").get_data(as_text=True)
+    assert client.get(f"/teams/{teams[0].id}").status_code == 200
