@@ -77,7 +77,7 @@ def test_the_team_page_shows_the_figures(app, field):
     page = client.get(f"/teams/{field['team'].id}?lang=vi").get_data(as_text=True)
     footer = page[page.index("<tfoot>"):page.index("</tfoot>")]
     cells = re.findall(r'data-label="([^"]+)"><span><strong>([^<]+)</strong> '
-                       r'<span class="muted">· (\d+) trong tháng này', footer)
+                       r'<span class="month">(\d+) trong tháng này', footer)
     assert cells == [
         ("Việc học", f"3/{2 * field['lessons']} bài", "1"),
         ("Hộ được giao", "3", "2"), ("Lần hướng dẫn tại nhà", "3", "2"),
