@@ -9,6 +9,7 @@ from .accounts.operations import create_account, normalise_phone
 from .demo_families import load_demo_families
 from .demo_fieldwork import load_demo_fieldwork
 from .demo_progress import load_demo_progress
+from .demo_teams import load_demo_team
 from .extensions import db
 from .places.models import Commune, Household, Province, Village
 from .stats.rollups import people_changed
@@ -117,6 +118,8 @@ def load_demo_commune() -> dict:
     load_demo_progress([household for _index, household in households])
     load_demo_fieldwork([household for _index, household in households])
     load_demo_families([household for _index, household in households])
+    load_demo_team(commune, [normalise_phone(phone) for phone, role, *_ in STAFF
+                             if role == Role.AMBASSADOR])
     return {
         "villages": len(villages),
         "households": len(households),
