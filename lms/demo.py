@@ -6,6 +6,7 @@ changes nothing.
 
 from .accounts.models import Account, Gender, Person, Role, ambassador_assignment
 from .accounts.operations import create_account, normalise_phone
+from .demo_events import load_demo_events
 from .demo_fieldwork import load_demo_fieldwork
 from .demo_progress import load_demo_progress
 from .extensions import db
@@ -115,6 +116,7 @@ def load_demo_commune() -> dict:
     db.session.commit()
     load_demo_progress([household for _index, household in households])
     load_demo_fieldwork([household for _index, household in households])
+    load_demo_events(commune.id, [household for _index, household in households])
     return {
         "villages": len(villages),
         "households": len(households),
