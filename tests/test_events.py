@@ -478,7 +478,10 @@ def test_progress_before_and_after_the_day(signed_in, world):
     assert per_person[(second.id, "public-services")] == (0, 1)
     page = signed_in("ambassador").get(f"/events/{event.id}").get_data(as_text=True)
     total = 2 * len(lessons)
-    assert f"1 / {total}" in page.replace(" trên ", " / ") or str(total) in page
+    share_before, share_now = round(100 / total), round(300 / total)
+    assert f"1 trên {total} bài ({share_before}%)" in page
+    assert f"3 trên {total} bài ({share_now}%)" in page
+    assert f"1 → 2 trên {len(lessons)} bài" in page
 
 
 def test_the_list_shows_upcoming_and_past(signed_in, world):
@@ -491,7 +494,7 @@ def test_the_list_shows_upcoming_and_past(signed_in, world):
 
 def test_events_link_from_the_homes(signed_in, world):
     for who in ("ambassador", "official"):
-        page = signed_in(who).get("/ambassador/" if who == "ambassador" else "/stats/",
+        page = signed_in(who).get("/ambassador/" if who == "ambassador" else "/official/",
                                   follow_redirects=True).get_data(as_text=True)
         assert 'href="/events/"' in page, who
 
