@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .ambassadors.views import bp as ambassadors_bp
     from .api import bp as api_bp
+    from .events.views import bp as events_bp
     from .families.views import bp as families_bp
     from .learning.views import bp as learning_bp
     from .pwa.views import bp as pwa_bp
@@ -110,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (accounts_bp, learning_bp, ambassadors_bp, stats_bp, admin_bp, api_bp,
                       pwa_bp, second_factor_bp, password_bp, admin_places_bp, admin_staff_bp,
                       admin_audit_bp, admin_people_bp, admin_content_bp, families_bp,
-                      teams_bp):
+                      teams_bp, events_bp):
         app.register_blueprint(blueprint)
 
     from .accounts import password_views, second_factor_views

@@ -6,6 +6,7 @@ changes nothing.
 
 from .accounts.models import Account, Gender, Person, Role, ambassador_assignment
 from .accounts.operations import create_account, normalise_phone
+from .demo_events import load_demo_events
 from .demo_families import load_demo_families
 from .demo_fieldwork import load_demo_fieldwork
 from .demo_progress import load_demo_progress
@@ -120,6 +121,7 @@ def load_demo_commune() -> dict:
     load_demo_families([household for _index, household in households])
     load_demo_team(commune, [normalise_phone(phone) for phone, role, *_ in STAFF
                              if role == Role.AMBASSADOR])
+    load_demo_events(commune.id, [household for _index, household in households])
     return {
         "villages": len(villages),
         "households": len(households),
