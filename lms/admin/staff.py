@@ -18,6 +18,7 @@ from ..accounts.operations import InvalidInput, create_account, set_secret
 from ..accounts.sessions import end_all_sessions
 from ..extensions import db
 from ..places.models import Household, Village
+from ..stats.rollups import households_changed
 
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 ACCOUNT_FIELDS = ("name", "phone", "role", "commune_id", "active")
@@ -126,6 +127,7 @@ def assign(ambassador: Account, households: list[Household]) -> int:
                      {"ambassador": ambassador.id})
         already.add(household.id)
         added += 1
+    households_changed(already)  # the "ambassadors" cohort follows
     return added
 
 
@@ -143,3 +145,4 @@ def unassign(ambassador: Account, household: Household) -> None:
     if result.rowcount:
         audit.record("assignment.removed", "household", household.id,
                      {"ambassador": ambassador.id})
+        households_changed([household.id])

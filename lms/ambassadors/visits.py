@@ -21,6 +21,7 @@ from ..content.catalog import catalog
 from ..extensions import db
 from ..models_common import nfc, utcnow
 from ..places.models import Household
+from ..stats.rollups import households_changed
 from . import consent, needs_help
 from .models import GuidanceVisit, VerifiedSkill, visit_present
 
@@ -205,7 +206,7 @@ def record_visits(account: Account, raw_visits: list, now: datetime | None = Non
     now = now or utcnow()
     today = local_today(now)
     households = ambassador_households(account)
-    result, seen, touched = VisitResult(), set(), set()
+    result, seen, touched, visited = VisitResult(), set(), set(), set()
     for raw in raw_visits:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         try:
@@ -226,8 +227,10 @@ def record_visits(account: Account, raw_visits: list, now: datetime | None = Non
                      {"visit_id": visit_id, **_audit_fields(checked)},
                      account_id=account.id, at=now)
         touched.update(p.id for p in checked.household.members)
+        visited.add(checked.household.id)
         result.accepted.append(raw_id)
     needs_help.refresh(sorted(touched), now=now)
+    households_changed(visited)  # visits, people guided, skills verified
     db.session.commit()
     return result
 
@@ -264,6 +267,7 @@ def correct_visit(visit: GuidanceVisit, account: Account, raw: dict) -> dict:
     audit.record("visit.corrected", "household", visit.household_id,
                  {"visit_id": visit.id, **changes})
     needs_help.refresh([m.id for m in visit.household.members])
+    households_changed([visit.household_id])
     db.session.commit()
     db.session.expire(visit)
     return changes
