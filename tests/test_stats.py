@@ -107,7 +107,8 @@ def downloaded_tables(rows: list[list]) -> dict:
               "Các xã": "communes", "Kỹ năng được xác nhận tận nơi (người lớn)": "skills",
               "Hoạt động của Đại sứ số": "ambassadors"}
     titles.update({"Skills verified in person (adults)": "skills",
-                   "Digital Ambassadors' activity": "ambassadors","By village": "villages", "By course": "courses", "By lesson": "lessons",
+                   "Digital Ambassadors' activity": "ambassadors",
+                   "By village": "villages", "By course": "courses", "By lesson": "lessons",
                    "By gender": "genders", "By age": "ages", "Week by week": "weeks",
                    "Communes": "communes"})
     while index < len(rows):

@@ -28,6 +28,7 @@ from lms.stats.models import (
     CountedMember,
     PeopleRollup,
     ProgressRollup,
+    SplitRollup,
 )
 from lms.stats.rebuild import rebuild_rollups
 from lms.stats.rollups import people_changed, people_removed
@@ -83,6 +84,7 @@ def rollup_rows() -> dict:
     for model, counters in ((PeopleRollup, ["people"]), (CommunePeopleRollup, ["people"]),
                             (ProgressRollup, ["started", "completed"]),
                             (CommuneWeekRollup, ["started", "completed"]),
+                            (SplitRollup, ["started", "completed"]),
                             (AnswerRollup, ["answers"]),
                             (CommuneAnswerRollup, ["answers"])):
         keys = [c.name for c in model.__table__.columns if c.name not in counters + ["id"]]

@@ -268,7 +268,7 @@ NOT_PERSONAL = {"province": "place names", "commune": "place names",
                 "stats_cohort_progress_rollup": "figures",
                 "stats_cohort_answer_rollup": "figures", "stats_fact_rollup": "figures",
                 "stats_commune_fact_rollup": "figures", "stats_household_rollup": "figures",
-                "stats_commune_household_rollup": "figures",
+                "stats_commune_household_rollup": "figures", "stats_split_rollup": "figures",
                 # Per household, not per person: what a household adds to the figures.
                 "stats_counted_household_fact": "a household's counts"}
 

@@ -36,6 +36,7 @@ from .models import (
     HouseholdRollup,
     PeopleRollup,
     ProgressRollup,
+    SplitRollup,
 )
 from .rollups import (
     ANY_ROW,
@@ -153,6 +154,24 @@ def _sum(filters, commune_id, where: list, *group, split_by_member=False) -> lis
         .where(*conditions, *extra).group_by(*columns)).all()
 
 
+def _split_sums(filters: Filters, commune_id: int, column: str) -> list:
+    """Started and completed by village, gender or birth year: without a member filter or
+    a cohort from the split rollup (a few rows per week), else from the member rollup."""
+    if filters.cohort or _member_conditions(ProgressRollup, filters):
+        return _sum(filters, commune_id, _level(filters), column, split_by_member=True)
+    model = SplitRollup
+    split = "village" if column == "village_id" else column
+    rows = db.session.execute(
+        select(model.value, func.sum(model.started), func.sum(model.completed))
+        .where(model.commune_id == commune_id, model.split == split,
+               *(clause(model) for clause in _level(filters)),
+               *_period_conditions(model, filters))
+        .group_by(model.value)).all()
+    if column == "gender":
+        return rows
+    return [(int(value), started, completed) for value, started, completed in rows]
+
+
 def _level(filters: Filters):
     course = filters.course or ANY_ROW
     return [lambda m: m.course == course, lambda m: m.lesson == COURSE_ROW]
@@ -172,8 +191,7 @@ def commune_figures(commune: Commune, filters: Filters) -> Figures:
                 select(getattr(people_model, column), func.sum(people_model.people))
                 .where(*people_where).group_by(getattr(people_model, column))):
             split[key(value)][0] += int(count)
-        for value, started, completed in _sum(filters, commune.id, _level(filters), column,
-                                              split_by_member=True):
+        for value, started, completed in _split_sums(filters, commune.id, column):
             split[key(value)][1] += int(started)
             split[key(value)][2] += int(completed)
     totals = [sum(counts[i] for counts in by_village.values()) for i in range(3)]

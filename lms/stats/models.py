@@ -312,3 +312,23 @@ class CommuneHouseholdRollup(db.Model):
     fact: Mapped[str] = mapped_column(String(16))
     week: Mapped[date] = mapped_column(Date)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SplitRollup(db.Model):
+    """Started and completed per commune by one member key at a time — `split` "village"
+    (value: the village id), "gender" or "birth_year" — and week: the unfiltered dashboard
+    splits its figures from these few rows per week, whatever the commune's size."""
+
+    __tablename__ = "stats_split_rollup"
+    __table_args__ = (UniqueConstraint("commune_id", "split", "course", "lesson", "week",
+                                       "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(Integer)
+    split: Mapped[str] = mapped_column(String(10))
+    course: Mapped[str] = mapped_column(String(64))
+    lesson: Mapped[str] = mapped_column(String(64))
+    week: Mapped[date] = mapped_column(Date)
+    value: Mapped[str] = mapped_column(String(16))
+    started: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)

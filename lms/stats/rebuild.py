@@ -44,10 +44,12 @@ from .models import (
     HouseholdRollup,
     PeopleRollup,
     ProgressRollup,
+    SplitRollup,
 )
 from .rollups import (
     ANY_ROW,
     COURSE_ROW,
+    SPLITS,
     Changes,
     apply_changes,
     counted_answer,
@@ -138,6 +140,14 @@ def _sum_rollups() -> None:
     db.session.execute(insert(CommuneWeekRollup).from_select(
         ["commune_id", "course", "lesson", "week", "started", "completed"],
         select(*keys, func.sum(rollup.started), func.sum(rollup.completed)).group_by(*keys)))
+    for split in SPLITS:
+        value = getattr(rollup, split if split != "village" else "village_id")
+        db.session.execute(insert(SplitRollup).from_select(
+            ["commune_id", "split", "course", "lesson", "week", "value", "started",
+             "completed"],
+            select(*keys[:1], literal(split), *keys[1:], cast(value, String),
+                   func.sum(rollup.started), func.sum(rollup.completed))
+            .group_by(*keys, value)))
 
 
 def _count_answers() -> None:
@@ -197,7 +207,7 @@ def _count_cohorts_and_facts() -> None:
 
 def rebuild_rollups() -> dict[str, int]:
     """Empty and recompute every rollup in one transaction; returns the rows of each."""
-    tables = (CommuneAnswerRollup, AnswerRollup, CommuneWeekRollup, ProgressRollup,
+    tables = (CommuneAnswerRollup, AnswerRollup, CommuneWeekRollup, SplitRollup, ProgressRollup,
               CommunePeopleRollup, PeopleRollup, CountedLesson, CountedMember,
               CohortAnswerRollup, CohortProgressRollup, CohortPeopleRollup, CountedCohort,
               FactRollup, CommuneFactRollup, CountedFact, HouseholdRollup,

@@ -6,7 +6,8 @@ Two entry points for the rest of the application:
   it has just stored and merged. It re-counts the people concerned (below) and adds the
   quiz answers among the events to the answer rollup.
 - `people_changed(person_ids)`: call it after adding or editing household members (moved
-  to another household or village, gender or birth year changed), in the same
+  to another household or village, gender or birth year changed; see below for cohorts,
+  visits and teams), in the same
   transaction, before the commit. Before deleting a person (or their household), call
   `people_removed(person_ids)` while their rows still exist: it takes them out of every
   rollup, their quiz answers included.
@@ -23,11 +24,23 @@ twice.
 Weeks are ISO weeks (Monday first) in Vietnam's time (UTC+7, no summer time); a
 from/to period is answered in whole weeks. Only villager-track courses are counted.
 
-Where the figures still to come plug in: verified skills and guidance visits (issue 9)
-and cohorts — Digital Family status, ambassador teams, event attendance (issue 10) — add
-their own rollup table with the same village × gender × birth year × week key, refreshed
-from their own write path next to these calls; `filters.COHORTS` then accepts the
-cohort and `queries.commune_figures` adds the sums.
+Cohorts, skills, visits and Digital Families. A person is counted under cohort ""
+(everyone: the rollups above) and once more, in the cohort rollups, under each cohort they
+belong to now — "digital_family" (their household reached Digital Family), "ambassadors"
+(their household is assigned to an ambassador in one of the commune's teams), "event:<id>"
+(they attended that event) — recorded in `stats_counted_cohort`, so a refresh subtracts the
+old and adds the new as it does for places. A person's facts (a skill verified in person,
+the first week; guided at a visit, the first week and each month) go in
+`stats_counted_fact` and the fact rollups; a household's (registered, visits, first visited,
+Digital Family) in `stats_counted_household_fact` and the household rollups, under the
+household's cohorts. Which function to call, in the same transaction, after the change:
+
+- members added, moved or edited; a household's Digital Family status changed; event
+  attendance marked or removed: `people_changed(person_ids)`;
+- a guidance visit recorded or corrected; a household assigned to or taken from an
+  ambassador; a household registered or moved: `households_changed(household_ids)`;
+- ambassadors added to or removed from a team, a team removed or moved to another
+  commune: `people_of_ambassadors_changed(account_ids)` (every account concerned).
 """
 
 from collections import defaultdict
@@ -67,6 +80,7 @@ from .models import (
     HouseholdRollup,
     PeopleRollup,
     ProgressRollup,
+    SplitRollup,
 )
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -77,6 +91,8 @@ EVERYONE, DIGITAL_FAMILY, AMBASSADORS, EVENT = "", "digital_family", "ambassador
 FACT_SKILL, GUIDED, GUIDED_MONTH = "skill:", "guided", "guided_m"
 HOUSEHOLD, VISITS, VISITS_MONTH, REACHED, REACHED_MONTH, DIGITAL_FAMILY_FACT = (
     "household", "visits", "visits_m", "reached", "reached_m", "df")
+
+SPLITS = ("village", "gender", "birth_year")  # the member keys after the commune
 
 Member = tuple[int, int, str, int]  # commune, village, gender, birth year
 Weeks = tuple[date, date | None]  # started, completed
@@ -372,6 +388,7 @@ def apply_changes(changes: Changes) -> None:
                                   for commune, count in per_commune_people.items() if count],
             ["commune_id"], ["people"])
     progress, cohort_progress, per_commune = [], [], defaultdict(lambda: [0, 0])
+    per_split = defaultdict(lambda: [0, 0])
     for (cohort, member, course, lesson, week), (started, completed) in (
             changes.progress.items()):
         if not (started or completed):
@@ -386,8 +403,17 @@ def apply_changes(changes: Changes) -> None:
         totals = per_commune[(member[0], course, lesson, week)]
         totals[0] += started
         totals[1] += completed
+        for split, value in zip(SPLITS, member[1:], strict=True):
+            totals = per_split[(member[0], split, course, lesson, week, str(value))]
+            totals[0] += started
+            totals[1] += completed
     _upsert(ProgressRollup, progress, ["commune_id", "course", "lesson", "week", "village_id",
                                        "gender", "birth_year"], ["started", "completed"])
+    _upsert(SplitRollup, [
+        {"commune_id": key[0], "split": key[1], "course": key[2], "lesson": key[3],
+         "week": key[4], "value": key[5], "started": counts[0], "completed": counts[1]}
+        for key, counts in per_split.items() if counts[0] or counts[1]],
+        ["commune_id", "split", "course", "lesson", "week", "value"], ["started", "completed"])
     _upsert(CohortProgressRollup, cohort_progress, [
         "commune_id", "cohort", "course", "lesson", "week", "village_id", "gender",
         "birth_year"], ["started", "completed"])

@@ -1,8 +1,11 @@
 """figures by cohort, verified skills, guidance visits and Digital Families
 
-Revision ID: 9163be790a0a
+After upgrading, run `flask --app lms stats rebuild` once to count the cohorts, skills,
+visits and Digital Families already recorded.
+
+Revision ID: dd72ff906349
 Revises: b993eec5f67d
-Create Date: 2026-12-01 19:22:33.269870
+Create Date: 2026-12-01 19:33:34.934103
 
 """
 from alembic import op
@@ -10,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9163be790a0a'
+revision = 'dd72ff906349'
 down_revision = 'b993eec5f67d'
 branch_labels = None
 depends_on = None
@@ -126,10 +129,32 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_household_rollup')),
     sa.UniqueConstraint('commune_id', 'cohort', 'fact', 'week', 'village_id', name=op.f('uq_stats_household_rollup_commune_id'))
     )
+    op.create_table('stats_split_rollup',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('split', sa.String(length=10), nullable=False),
+    sa.Column('course', sa.String(length=64), nullable=False),
+    sa.Column('lesson', sa.String(length=64), nullable=False),
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('value', sa.String(length=16), nullable=False),
+    sa.Column('started', sa.Integer(), nullable=False),
+    sa.Column('completed', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_split_rollup')),
+    sa.UniqueConstraint('commune_id', 'split', 'course', 'lesson', 'week', 'value', name=op.f('uq_stats_split_rollup_commune_id'))
+    )
     with op.batch_alter_table('stats_counted_member', schema=None) as batch_op:
         batch_op.add_column(sa.Column('household_id', sa.Integer(), nullable=True))
 
     # ### end Alembic commands ###
+    # The split rollup is a sum of the progress rollup: filled here. The cohort, skill,
+    # visit and Digital Family rollups are filled by `flask --app lms stats rebuild`.
+    for split, column in (("village", "village_id"), ("gender", "gender"),
+                          ("birth_year", "birth_year")):
+        op.execute(
+            "INSERT INTO stats_split_rollup (commune_id, split, course, lesson, week, value, "
+            f"started, completed) SELECT commune_id, '{split}', course, lesson, week, "
+            f"CAST({column} AS VARCHAR(16)), SUM(started), SUM(completed) "
+            f"FROM stats_progress_rollup GROUP BY commune_id, course, lesson, week, {column}")
 
 
 def downgrade():
@@ -137,6 +162,7 @@ def downgrade():
     with op.batch_alter_table('stats_counted_member', schema=None) as batch_op:
         batch_op.drop_column('household_id')
 
+    op.drop_table('stats_split_rollup')
     op.drop_table('stats_household_rollup')
     op.drop_table('stats_fact_rollup')
     op.drop_table('stats_counted_household_fact')
