@@ -212,7 +212,8 @@ def test_the_province_table_sorts_and_drills_down(signed_in, progress):
     # Mường Bon's 2 people are hidden; the province's 7 could then give them away, so
     # Chiềng Mung's 5 is hidden too.
     assert figures["Chiềng Mung"] == {"id": progress["home"].id, "name": "Chiềng Mung",
-                                      "people": "≥5", "started": 5, "completed": 0}
+                                      "people": "≥5", "started": 5, "completed": 0,
+                                      "digital_families": 0}
     assert figures["Mường Bon"]["people"] == "<5"
     page = admin.get("/admin/?sort=people&dir=desc").get_data(as_text=True)
     rows = screen_tables(page)["communes"]
