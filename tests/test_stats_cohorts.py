@@ -440,3 +440,41 @@ def test_downloads_with_a_cohort_equal_the_screen(signed_in, cohort_world):
         assert any(row and row[0] == "Nhóm" for row in rows), "the cohort is named"
         report = official.get(f"/official/communes/{commune_id}/report?{query}")
         assert report.status_code == 200 and "Nhóm" in report.get_data(as_text=True)
+
+
+def test_the_write_paths_keep_the_figures_up_to_date(app, world):
+    """A visit recorded by an ambassador, and a household given to a team's ambassador,
+    show in the figures at once (through the write paths, not a rebuild)."""
+    from lms.admin.staff import assign, unassign
+    from lms.ambassadors.visits import record_visits
+
+    from .ambassador_helpers import consent_all, visit
+
+    ambassador, mine, theirs = world["ambassador"], world["mine"], world["theirs"]
+    consent_all(mine, ambassador)
+    db.session.commit()
+    result = record_visits(ambassador, [visit(mine)])
+    assert result.accepted and not result.rejected
+    figures = commune_figures(world["home"], Filters())
+    assert figures.ambassadors["visits"] == 1 and figures.ambassadors_month["visits"] == 1
+    assert figures.ambassadors["households_reached"] == 1
+    assert figures.ambassadors["people_guided"] == 2
+    verified = {(s["course"], s["skill"]): s["verified"] for s in figures.skills}
+    assert verified[("public-services", "vneid-level2-activated")] == 1
+    team = AmbassadorTeam(commune_id=world["home"].id, name="Đội Bản Mé")
+    db.session.add(team)
+    db.session.flush()
+    db.session.execute(team_member.insert().values(team_id=team.id, account_id=ambassador.id))
+    people_of_ambassadors_changed([ambassador.id])
+    db.session.commit()
+    assert commune_figures(world["home"], Filters(cohort="ambassadors")).people == 3
+    assign(ambassador, [theirs])
+    db.session.commit()
+    assert commune_figures(world["home"], Filters(cohort="ambassadors")).people == 5
+    unassign(ambassador, mine)
+    db.session.commit()
+    team_figures = commune_figures(world["home"], Filters(cohort="ambassadors"))
+    assert team_figures.people == 2 and team_figures.ambassadors["visits"] == 0
+    kept_up = new_rows()
+    rebuild_rollups()
+    assert new_rows() == kept_up

@@ -114,7 +114,7 @@ def assign(ambassador: Account, households: list[Household]) -> int:
     if ambassador.role != Role.AMBASSADOR or not ambassador.active:
         raise InvalidInput(_("Households can only be given to an active ambassador."))
     already = assigned_ids(ambassador)
-    added = 0
+    added, newly = 0, []
     for household in households:
         if household.village.commune_id != ambassador.commune_id:
             raise InvalidInput(_("%(name)s is not in the ambassador's commune.",
@@ -127,7 +127,8 @@ def assign(ambassador: Account, households: list[Household]) -> int:
                      {"ambassador": ambassador.id})
         already.add(household.id)
         added += 1
-    households_changed(already)  # the "ambassadors" cohort follows
+        newly.append(household.id)
+    households_changed(newly)  # the "ambassadors" cohort follows
     return added
 
 
