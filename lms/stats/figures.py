@@ -46,7 +46,6 @@ from .rollups import (
     FACT_SKILL,
     GUIDED,
     GUIDED_MONTH,
-    HOUSEHOLD,
     REACHED,
     REACHED_MONTH,
     VISITS,
@@ -106,7 +105,6 @@ class Figures:
     digital_families: int | None = None
     ambassadors: dict | None = None  # visits, households_reached, people_guided
     ambassadors_month: dict | None = None  # the same in the month of the figure
-    households: dict = field(default_factory=dict)  # village id → households registered
 
 
 def _member_conditions(model, filters: Filters) -> list:
@@ -226,7 +224,6 @@ def commune_figures(commune: Commune, filters: Filters) -> Figures:
         weeks=[{"week": week, **_pair(week_rows.get(week))} for week in weeks_shown(filters)],
         struggles=struggles(commune.id, filters),
         skills=skills(commune.id, filters),
-        households=households_by_village(commune.id) if not filters.cohort else {},
         **household_figures(commune.id, filters),
     )
 
@@ -316,15 +313,6 @@ def household_figures(commune_id: int, filters: Filters) -> dict:
     return {"digital_families": overall.get(DIGITAL_FAMILY_FACT, 0) if by_household else None,
             "ambassadors": activity(overall, VISITS, REACHED, True),
             "ambassadors_month": activity(month, VISITS_MONTH, REACHED_MONTH, False)}
-
-
-def households_by_village(commune_id: int) -> dict[int, int]:
-    """Households registered per village, from the rollup (the page's village list)."""
-    return {village: int(count) for village, count in db.session.execute(
-        select(HouseholdRollup.village_id, func.sum(HouseholdRollup.count))
-        .where(HouseholdRollup.commune_id == commune_id, HouseholdRollup.cohort == EVERYONE,
-               HouseholdRollup.fact == HOUSEHOLD)
-        .group_by(HouseholdRollup.village_id))}
 
 
 def _as_date(value) -> date:
