@@ -102,20 +102,21 @@ def seed(scale: str, size: float, database_url: str, seed_value: int = 2026) -> 
         connection = db.session.connection()
         now = datetime.now(UTC)
         _copy(connection, "province", ["id", "name"], [(1, "Sơn La")])
-        _copy(connection, "commune", ["id", "province_id", "name", "kind"],
-              ((n, 1, f"Xã {n:02d}", "xa") for n in range(1, communes + 1)))
-        _copy(connection, "village", ["id", "commune_id", "name"],
-              ((n, 1 + (n - 1) * communes // villages, f"Bản {n:04d}")
+        _copy(connection, "commune", ["id", "province_id", "name", "kind", "active"],
+              ((n, 1, f"Xã {n:02d}", "xa", True) for n in range(1, communes + 1)))
+        _copy(connection, "village", ["id", "commune_id", "name", "kind", "active"],
+              ((n, 1 + (n - 1) * communes // villages, f"Bản {n:04d}", "ban", True)
                for n in range(1, villages + 1)))
-        _copy(connection, "household", ["id", "village_id", "name", "created_at"],
-              ((n, 1 + (n - 1) * villages // households, f"Hộ {n}", now)
+        _copy(connection, "household", ["id", "village_id", "name", "created_at", "active"],
+              ((n, 1 + (n - 1) * villages // households, f"Hộ {n}", now, True)
                for n in range(1, households + 1)))
         people = households * MEMBERS_PER_HOUSEHOLD
         genders = ["female", "male", "female", "male", "other", None]
         _copy(connection, "person", ["id", "household_id", "name", "gender", "birth_year",
-                                     "created_at"],
+                                     "created_at", "active"],
               ((n, 1 + (n - 1) // MEMBERS_PER_HOUSEHOLD, f"Người {n}",
-                genders[chance.randrange(6)], chance.choice([None, *range(1940, 2020)]), now)
+                genders[chance.randrange(6)], chance.choice([None, *range(1940, 2020)]), now,
+                True)
                for n in range(1, people + 1)))
         answers = []
 

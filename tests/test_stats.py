@@ -104,8 +104,11 @@ def downloaded_tables(rows: list[list]) -> dict:
     found, index = {}, 0
     titles = {"Theo bản": "villages", "Theo khóa học": "courses", "Theo bài": "lessons",
               "Theo giới tính": "genders", "Theo tuổi": "ages", "Theo từng tuần": "weeks",
-              "Các xã": "communes"}
-    titles.update({"By village": "villages", "By course": "courses", "By lesson": "lessons",
+              "Các xã": "communes", "Kỹ năng được xác nhận tận nơi (người lớn)": "skills",
+              "Hoạt động của Đại sứ số": "ambassadors"}
+    titles.update({"Skills verified in person (adults)": "skills",
+                   "Digital Ambassadors' activity": "ambassadors",
+                   "By village": "villages", "By course": "courses", "By lesson": "lessons",
                    "By gender": "genders", "By age": "ages", "Week by week": "weeks",
                    "Communes": "communes"})
     while index < len(rows):
@@ -173,7 +176,7 @@ def test_filters_change_the_figures_and_unknown_values_are_400(signed_in, progre
     assert long_ago["started"] == 0 and long_ago["people"] == 5
     for bad in ("gender=x", "age_band=30-40", "village=999999", "village=abc",
                 f"village={progress['far_village'].id}", "course=nope", "from=2026-13-01",
-                "from=2026-02-01&to=2026-01-01", "cohort=digital_family", "cohort=event:x",
+                "from=2026-02-01&to=2026-01-01", "cohort=teams", "cohort=event:x",
                 "cohort=event:3", "colour=blue", "gender=male&gender=female", "format=pdf",
                 "village=99999999999999999999"):
         answer = official.get(f"{url}?{bad}")
@@ -209,7 +212,8 @@ def test_the_province_table_sorts_and_drills_down(signed_in, progress):
     # Mường Bon's 2 people are hidden; the province's 7 could then give them away, so
     # Chiềng Mung's 5 is hidden too.
     assert figures["Chiềng Mung"] == {"id": progress["home"].id, "name": "Chiềng Mung",
-                                      "people": "≥5", "started": 5, "completed": 0}
+                                      "people": "≥5", "started": 5, "completed": 0,
+                                      "digital_families": 0}
     assert figures["Mường Bon"]["people"] == "<5"
     page = admin.get("/admin/?sort=people&dir=desc").get_data(as_text=True)
     rows = screen_tables(page)["communes"]

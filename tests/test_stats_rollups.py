@@ -28,6 +28,7 @@ from lms.stats.models import (
     CountedMember,
     PeopleRollup,
     ProgressRollup,
+    SplitRollup,
 )
 from lms.stats.rebuild import rebuild_rollups
 from lms.stats.rollups import people_changed, people_removed
@@ -83,6 +84,7 @@ def rollup_rows() -> dict:
     for model, counters in ((PeopleRollup, ["people"]), (CommunePeopleRollup, ["people"]),
                             (ProgressRollup, ["started", "completed"]),
                             (CommuneWeekRollup, ["started", "completed"]),
+                            (SplitRollup, ["started", "completed"]),
                             (AnswerRollup, ["answers"]),
                             (CommuneAnswerRollup, ["answers"])):
         keys = [c.name for c in model.__table__.columns if c.name not in counters + ["id"]]
@@ -97,8 +99,9 @@ def rollup_rows() -> dict:
     return found
 
 
-def brute_force(commune, filters: Filters) -> dict:
-    """The figures counted straight from people, households, summaries and events."""
+def brute_force(commune, filters: Filters, only: set[int] | None = None) -> dict:
+    """The figures counted straight from people, households, summaries and events
+    (`only`: the people of a cohort)."""
     year = filters.figure_date.year
     lessons = {c.slug: [lesson.slug for lesson in c.lessons]
                for c in catalog().for_track("villager")}
@@ -109,7 +112,8 @@ def brute_force(commune, filters: Filters) -> dict:
         band = next((name for name, (low, high) in AGE_BANDS.items()
                      if person.birth_year and low <= year - person.birth_year <= high), None)
         gender = person.gender.value if person.gender else ""
-        if (filters.village and village_id != filters.village.id) or (
+        if (only is not None and person.id not in only) or (
+                filters.village and village_id != filters.village.id) or (
                 filters.gender and gender != filters.gender) or (
                 filters.age_band and band != filters.age_band):
             continue

@@ -35,7 +35,8 @@ from ..events.models import EventAttendance
 from ..extensions import db
 from ..learning.models import Certificate, LessonProgress, ProgressEvent
 from ..places.csv_import import neutralise_cell
-from ..stats.models import CountedLesson, CountedMember
+from ..stats.models import CountedCohort, CountedFact, CountedLesson, CountedMember
+from ..stats.rollups import households_changed
 from ..teams.models import team_member
 from ..translating.models import LanguageGrant
 
@@ -129,9 +130,12 @@ def _erase_account(person: Person) -> None:
         return
     end_all_sessions(account)
     second_factor.turn_off(account, reason="person_deleted")
+    assigned = db.session.scalars(select(ambassador_assignment.c.household_id).where(
+        ambassador_assignment.c.account_id == account.id)).all()
     db.session.execute(delete(ambassador_assignment).where(
         ambassador_assignment.c.account_id == account.id))
     db.session.execute(delete(team_member).where(team_member.c.account_id == account.id))
+    households_changed(assigned)  # the "ambassadors" cohort follows
     db.session.execute(delete(LanguageGrant).where(LanguageGrant.account_id == account.id))
     account.name = ANONYMOUS_NAME
     account.phone = f"erased-{account.id}"[:20]
@@ -245,6 +249,14 @@ PERSONAL_TABLES: dict[str, PersonalTable] = {
         lambda p: _table_rows(CountedLesson.__table__,
                               CountedLesson.__table__.c.person_id == p.id),
         _keep_with_stand_in),
+    "stats_counted_cohort": PersonalTable(
+        lambda p: _table_rows(CountedCohort.__table__,
+                              CountedCohort.__table__.c.person_id == p.id),
+        _keep_with_stand_in),
+    "stats_counted_fact": PersonalTable(
+        lambda p: _table_rows(CountedFact.__table__,
+                              CountedFact.__table__.c.person_id == p.id),
+        _keep_with_stand_in),
 }
 # Tables whose name-like columns are not about a person.
 NOT_PERSONAL = {"province": "place names", "commune": "place names",
@@ -252,7 +264,13 @@ NOT_PERSONAL = {"province": "place names", "commune": "place names",
                 "ambassador_team": "a team's name", "community_event": "an event's title",
                 # Sums over groups (birth year is a key, never one person's row).
                 "stats_people_rollup": "figures", "stats_progress_rollup": "figures",
-                "stats_answer_rollup": "figures"}
+                "stats_answer_rollup": "figures", "stats_cohort_people_rollup": "figures",
+                "stats_cohort_progress_rollup": "figures",
+                "stats_cohort_answer_rollup": "figures", "stats_fact_rollup": "figures",
+                "stats_commune_fact_rollup": "figures", "stats_household_rollup": "figures",
+                "stats_commune_household_rollup": "figures", "stats_split_rollup": "figures",
+                # Per household, not per person: what a household adds to the figures.
+                "stats_counted_household_fact": "a household's counts"}
 
 
 def export(person: Person) -> dict[str, list[dict]]:

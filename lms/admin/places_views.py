@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import audit
-from ..accounts.models import Account, Person, Role
+from ..accounts.models import Account, Role
 from ..auth import (
     access,
     get_visible_or_404,
@@ -31,7 +31,7 @@ from ..extensions import db
 from ..places import csv_import
 from ..places import operations as places
 from ..places.models import Commune, Household, Village
-from ..stats.rollups import people_changed
+from ..stats.rollups import households_changed
 from ..uploads import MEGABYTE, upload_limit
 from .forms import CommuneForm, ConfirmForm, ImportForm, MergeForm, RenameForm, VillageForm
 
@@ -167,9 +167,8 @@ def merge_commune(commune_id: int):
             form.target.errors.append(str(error))
         else:
             # The merged commune's people are counted in the commune they belong to now.
-            people_changed(db.session.scalars(
-                select(Person.id).join(Household, Person.household_id == Household.id)
-                .join(Village, Household.village_id == Village.id)
+            households_changed(db.session.scalars(
+                select(Household.id).join(Village, Household.village_id == Village.id)
                 .where(Village.commune_id == target.id)).all())
             db.session.commit()
             flash(_("%(count)s villages moved to %(name)s.", count=moved, name=target.name),

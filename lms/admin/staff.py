@@ -18,6 +18,7 @@ from ..accounts.operations import InvalidInput, create_account, set_secret
 from ..accounts.sessions import end_all_sessions
 from ..extensions import db
 from ..places.models import Household, Village
+from ..stats.rollups import households_changed
 
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 ACCOUNT_FIELDS = ("name", "phone", "role", "commune_id", "active")
@@ -113,7 +114,7 @@ def assign(ambassador: Account, households: list[Household]) -> int:
     if ambassador.role != Role.AMBASSADOR or not ambassador.active:
         raise InvalidInput(_("Households can only be given to an active ambassador."))
     already = assigned_ids(ambassador)
-    added = 0
+    added, newly = 0, []
     for household in households:
         if household.village.commune_id != ambassador.commune_id:
             raise InvalidInput(_("%(name)s is not in the ambassador's commune.",
@@ -126,6 +127,8 @@ def assign(ambassador: Account, households: list[Household]) -> int:
                      {"ambassador": ambassador.id})
         already.add(household.id)
         added += 1
+        newly.append(household.id)
+    households_changed(newly)  # the "ambassadors" cohort follows
     return added
 
 
@@ -143,3 +146,4 @@ def unassign(ambassador: Account, household: Household) -> None:
     if result.rowcount:
         audit.record("assignment.removed", "household", household.id,
                      {"ambassador": ambassador.id})
+        households_changed([household.id])

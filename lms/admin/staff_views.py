@@ -23,7 +23,7 @@ from ..extensions import db
 from ..families.status import refresh_households
 from ..places import operations as places
 from ..places.models import Commune, Household, Village
-from ..stats.rollups import people_changed
+from ..stats.rollups import households_changed
 from . import staff as staff_ops
 from .forms import ChooseForm, ConfirmForm, StaffForm
 
@@ -218,8 +218,8 @@ def move_household(household_id: int):
         places.move_household(household, target)
     except places.PlaceError:
         abort(400)
-    people_changed([member.id for member in household.members])  # figures follow them
     refresh_households([household.id])
+    households_changed([household.id])  # figures follow the household and its members
     db.session.commit()
     flash(_("%(household)s now lives in %(village)s.", household=household.name,
             village=target.name), "info")

@@ -11,7 +11,7 @@ from ..stats.tables import Table, province_table
 from ..stats.views import bad_request_page, download, download_format
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-SORTS = ("name", "people", "started", "completed")
+SORTS = ("name", "people", "started", "completed", "digital_families")
 
 
 def _sort_value(cell):
@@ -41,7 +41,8 @@ def home():
         kind = download_format()
         parse_filters(request.args, None)
         if sort not in SORTS or direction not in ("asc", "desc"):
-            raise BadFilter(_("Sort by name, people, started or completed, asc or desc."))
+            raise BadFilter(_("Sort by name, people, started, completed or "
+                              "digital_families, asc or desc."))
     except BadFilter as error:
         return bad_request_page(str(error))
     rows = province_figures()

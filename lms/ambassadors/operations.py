@@ -12,7 +12,7 @@ from ..accounts.sessions import end_all_sessions
 from ..extensions import db
 from ..families.status import refresh_households
 from ..places.models import Household, Village
-from ..stats.rollups import people_changed
+from ..stats.rollups import households_changed, people_changed
 from . import needs_help
 
 HOUSEHOLD_FIELDS = ("name", "address_note", "phone", "village_id", "active")
@@ -57,8 +57,8 @@ def register_household(ambassador: Account, village: Village, *, name: str,
         _add_member(household, fields)
     db.session.flush()
     needs_help.refresh([m.id for m in household.members])
-    people_changed([m.id for m in household.members])  # figures follow them
     refresh_households([household.id])
+    households_changed([household.id])  # figures follow the household and its members
     db.session.commit()
     return household
 
@@ -76,7 +76,7 @@ def update_household(household: Household, *, village: Village, name: str,
     changes = audit.differences(before, audit.snapshot(household, HOUSEHOLD_FIELDS))
     if changes:
         audit.record("household.changed", "household", household.id, changes)
-    people_changed([m.id for m in household.members])  # figures follow them
+    households_changed([household.id])  # figures follow the household and its members
     db.session.commit()
     return changes
 

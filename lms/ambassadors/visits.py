@@ -22,6 +22,7 @@ from ..extensions import db
 from ..families.status import refresh_households
 from ..models_common import nfc, utcnow
 from ..places.models import Household
+from ..stats.rollups import households_changed
 from . import consent, needs_help
 from .models import GuidanceVisit, VerifiedSkill, visit_present
 
@@ -231,6 +232,7 @@ def record_visits(account: Account, raw_visits: list, now: datetime | None = Non
         result.accepted.append(raw_id)
     needs_help.refresh(sorted(touched), now=now)
     refresh_households(visited, now=now)  # skills seen in person count for Digital Family
+    households_changed(visited)  # visits, people guided, skills verified
     db.session.commit()
     return result
 
@@ -268,6 +270,7 @@ def correct_visit(visit: GuidanceVisit, account: Account, raw: dict) -> dict:
                  {"visit_id": visit.id, **changes})
     needs_help.refresh([m.id for m in visit.household.members])
     refresh_households([visit.household_id])
+    households_changed([visit.household_id])
     db.session.commit()
     db.session.expire(visit)
     return changes

@@ -1,5 +1,5 @@
 """A commune's figures and the province's, summed from the rollups (never from summaries
-or events), with small groups suppressed.
+or events), with small groups suppressed. A cohort filter reads the cohort rollups.
 
 Every count is a sum of rollup rows: filters become WHERE clauses on the rollup keys, a
 period becomes a range of weeks, an age band a range of birth years in the year of the
@@ -13,7 +13,7 @@ split is "<5" the smallest other non-zero cell is hidden too, as "≥5".
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -24,15 +24,38 @@ from ..places.models import Commune, Village
 from .filters import AGE_BANDS, GENDERS, Filters, weeks_shown
 from .models import (
     AnswerRollup,
+    CohortAnswerRollup,
+    CohortPeopleRollup,
+    CohortProgressRollup,
     CommuneAnswerRollup,
+    CommuneFactRollup,
+    CommuneHouseholdRollup,
     CommunePeopleRollup,
     CommuneWeekRollup,
+    FactRollup,
+    HouseholdRollup,
     PeopleRollup,
     ProgressRollup,
+    SplitRollup,
 )
-from .rollups import ANY_ROW, COURSE_ROW
+from .rollups import (
+    ANY_ROW,
+    COURSE_ROW,
+    DIGITAL_FAMILY_FACT,
+    EVERYONE,
+    FACT_SKILL,
+    GUIDED,
+    GUIDED_MONTH,
+    REACHED,
+    REACHED_MONTH,
+    VISITS,
+    VISITS_MONTH,
+    month_of,
+    skill_fact,
+)
 
 SMALL_GROUP = 5
+ADULT_AGE = 18
 HIDDEN, ALSO_HIDDEN = f"<{SMALL_GROUP}", f"≥{SMALL_GROUP}"
 STRUGGLES_SHOWN = 10
 
@@ -76,6 +99,12 @@ class Figures:
     ages: list[dict]  # band (None = not given), people, started, completed
     weeks: list[dict]  # week (a Monday), started, completed
     struggles: list[dict]  # course, lesson, step, prompt, answers, wrong, answer
+    # course, skill (id), titles, verified (adults), adults (registered)
+    skills: list[dict] = field(default_factory=list)
+    # Household figures (not split by gender or age: None under such a filter).
+    digital_families: int | None = None
+    ambassadors: dict | None = None  # visits, households_reached, people_guided
+    ambassadors_month: dict | None = None  # the same in the month of the figure
 
 
 def _member_conditions(model, filters: Filters) -> list:
@@ -103,7 +132,11 @@ def _progress(filters: Filters, commune_id: int, *group, split_by_member: bool =
     """Started and completed summed by `group` (column names), under the filters."""
     by_member = split_by_member or bool(_member_conditions(ProgressRollup, filters))
     model = ProgressRollup if by_member else CommuneWeekRollup
+    if filters.cohort:
+        model, by_member = CohortProgressRollup, True
     conditions = [model.commune_id == commune_id, *_period_conditions(model, filters)]
+    if filters.cohort:
+        conditions.append(model.cohort == filters.cohort)
     if by_member:
         conditions += _member_conditions(model, filters)
     columns = [getattr(model, name) for name in group]
@@ -117,6 +150,24 @@ def _sum(filters, commune_id, where: list, *group, split_by_member=False) -> lis
     return db.session.execute(
         select(*columns, func.sum(model.started), func.sum(model.completed))
         .where(*conditions, *extra).group_by(*columns)).all()
+
+
+def _split_sums(filters: Filters, commune_id: int, column: str) -> list:
+    """Started and completed by village, gender or birth year: without a member filter or
+    a cohort from the split rollup (a few rows per week), else from the member rollup."""
+    if filters.cohort or _member_conditions(ProgressRollup, filters):
+        return _sum(filters, commune_id, _level(filters), column, split_by_member=True)
+    model = SplitRollup
+    split = "village" if column == "village_id" else column
+    rows = db.session.execute(
+        select(model.value, func.sum(model.started), func.sum(model.completed))
+        .where(model.commune_id == commune_id, model.split == split,
+               *(clause(model) for clause in _level(filters)),
+               *_period_conditions(model, filters))
+        .group_by(model.value)).all()
+    if column == "gender":
+        return rows
+    return [(int(value), started, completed) for value, started, completed in rows]
 
 
 def _level(filters: Filters):
@@ -133,14 +184,12 @@ def commune_figures(commune: Commune, filters: Filters) -> Figures:
     for split, column, key in ((by_village, "village_id", lambda v: v),
                                (by_gender, "gender", lambda v: v),
                                (by_age, "birth_year", lambda v: age_band_of(v, year))):
+        people_model, people_where = _people(commune.id, filters)
         for value, count in db.session.execute(
-                select(getattr(PeopleRollup, column), func.sum(PeopleRollup.people))
-                .where(PeopleRollup.commune_id == commune.id,
-                       *_member_conditions(PeopleRollup, filters))
-                .group_by(getattr(PeopleRollup, column))):
+                select(getattr(people_model, column), func.sum(people_model.people))
+                .where(*people_where).group_by(getattr(people_model, column))):
             split[key(value)][0] += int(count)
-        for value, started, completed in _sum(filters, commune.id, _level(filters), column,
-                                              split_by_member=True):
+        for value, started, completed in _split_sums(filters, commune.id, column):
             split[key(value)][1] += int(started)
             split[key(value)][2] += int(completed)
     totals = [sum(counts[i] for counts in by_village.values()) for i in range(3)]
@@ -174,7 +223,96 @@ def commune_figures(commune: Commune, filters: Filters) -> Figures:
               if not filters.age_band or band == filters.age_band],
         weeks=[{"week": week, **_pair(week_rows.get(week))} for week in weeks_shown(filters)],
         struggles=struggles(commune.id, filters),
+        skills=skills(commune.id, filters),
+        **household_figures(commune.id, filters),
     )
+
+
+def _people(commune_id: int, filters: Filters):
+    model = CohortPeopleRollup if filters.cohort else PeopleRollup
+    where = [model.commune_id == commune_id, *_member_conditions(model, filters)]
+    if filters.cohort:
+        where.append(model.cohort == filters.cohort)
+    return model, where
+
+
+def adult_years(filters: Filters) -> int:
+    """The latest birth year of an adult (18 or older) in the year of the figure."""
+    return filters.figure_date.year - ADULT_AGE
+
+
+def skills(commune_id: int, filters: Filters) -> list[dict]:
+    """Adults with each skill of the villager courses verified in person, and the adults
+    registered, under the filters (a skill counts from the week first verified)."""
+    cohort = filters.cohort or EVERYONE
+    adult = adult_years(filters)
+    model = FactRollup
+    verified = dict(db.session.execute(
+        select(model.fact, func.sum(model.people))
+        .where(model.commune_id == commune_id, model.cohort == cohort,
+               model.fact.like(f"{FACT_SKILL}%"), model.birth_year.between(1, adult),
+               *_member_conditions(model, filters), *_period_conditions(model, filters))
+        .group_by(model.fact)).all())
+    people_model, people_where = _people(commune_id, filters)
+    adults = int(db.session.scalar(select(func.sum(people_model.people)).where(
+        *people_where, people_model.birth_year.between(1, adult))) or 0)
+    return [{"course": course.slug, "course_titles": course.titles, "skill": skill.id,
+             "titles": skill.titles, "adults": adults,
+             "verified": int(verified.get(skill_fact(course.slug, skill.id)) or 0)}
+            for course in catalog().for_track("villager")
+            if not filters.course or course.slug == filters.course
+            for skill in course.skills]
+
+
+def _household_sums(commune_id: int, filters: Filters, facts: tuple[str, ...],
+                    period: bool) -> dict[str, int]:
+    by_village = filters.village is not None
+    model = HouseholdRollup if by_village else CommuneHouseholdRollup
+    where = [model.commune_id == commune_id, model.cohort == (filters.cohort or EVERYONE),
+             model.fact.in_(facts)]
+    if by_village:
+        where.append(model.village_id == filters.village.id)
+    if period:
+        where += _period_conditions(model, filters)
+    else:
+        where.append(model.week == month_of(filters.figure_date))
+    return {fact: int(count) for fact, count in db.session.execute(
+        select(model.fact, func.sum(model.count)).where(*where).group_by(model.fact))}
+
+
+def _guided(commune_id: int, filters: Filters, fact: str, period: bool) -> int:
+    by_member = bool(_member_conditions(FactRollup, filters))
+    model = FactRollup if by_member else CommuneFactRollup
+    where = [model.commune_id == commune_id, model.cohort == (filters.cohort or EVERYONE),
+             model.fact == fact]
+    if by_member:
+        where += _member_conditions(model, filters)
+    if period:
+        where += _period_conditions(model, filters)
+    else:
+        where.append(model.week == month_of(filters.figure_date))
+    return int(db.session.scalar(select(func.sum(model.people)).where(*where)) or 0)
+
+
+def household_figures(commune_id: int, filters: Filters) -> dict:
+    """Digital Families and ambassador activity, overall (within the period) and in the
+    month of the figure. Households have no gender or age: under such a filter only the
+    people guided are given."""
+    by_household = not (filters.gender or filters.age_band)
+    overall = _household_sums(commune_id, filters, (DIGITAL_FAMILY_FACT, VISITS, REACHED),
+                              True) if by_household else {}
+    month = _household_sums(commune_id, filters, (VISITS_MONTH, REACHED_MONTH),
+                            False) if by_household else {}
+
+    def activity(values: dict, visits: str, reached: str, period: bool) -> dict:
+        return {"visits": values.get(visits, 0) if by_household else None,
+                "households_reached": values.get(reached, 0) if by_household else None,
+                "people_guided": _guided(commune_id, filters,
+                                         GUIDED if period else GUIDED_MONTH, period)}
+
+    return {"digital_families": overall.get(DIGITAL_FAMILY_FACT, 0) if by_household else None,
+            "ambassadors": activity(overall, VISITS, REACHED, True),
+            "ambassadors_month": activity(month, VISITS_MONTH, REACHED_MONTH, False)}
 
 
 def _as_date(value) -> date:
@@ -194,7 +332,11 @@ def struggles(commune_id: int, filters: Filters) -> list[dict]:
     """Quiz questions answered wrong most often: at least 5 wrong answers, by share."""
     by_member = bool(_member_conditions(AnswerRollup, filters))
     model = AnswerRollup if by_member else CommuneAnswerRollup
+    if filters.cohort:
+        model, by_member = CohortAnswerRollup, True
     conditions = [model.commune_id == commune_id, *_period_conditions(model, filters)]
+    if filters.cohort:
+        conditions.append(model.cohort == filters.cohort)
     if by_member:
         conditions += _member_conditions(model, filters)
     if filters.course:
@@ -232,5 +374,11 @@ def province_figures() -> list[dict]:
                func.sum(CommuneWeekRollup.completed))
         .where(CommuneWeekRollup.course == ANY_ROW, CommuneWeekRollup.lesson == COURSE_ROW)
         .group_by(CommuneWeekRollup.commune_id))}
+    families = dict(db.session.execute(
+        select(CommuneHouseholdRollup.commune_id, func.sum(CommuneHouseholdRollup.count))
+        .where(CommuneHouseholdRollup.cohort == EVERYONE,
+               CommuneHouseholdRollup.fact == DIGITAL_FAMILY_FACT)
+        .group_by(CommuneHouseholdRollup.commune_id)).all())
     return [{"id": c_id, "name": name, "people": int(people.get(c_id) or 0),
-             **_pair(progress.get(c_id))} for c_id, name in communes]
+             **_pair(progress.get(c_id)), "digital_families": int(families.get(c_id) or 0)}
+            for c_id, name in communes]

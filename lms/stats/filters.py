@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from ..content.catalog import catalog, localized
+from ..events.models import CommunityEvent
 from ..extensions import db
 from ..i18n import select_language
 from ..places.models import Commune, Village
@@ -27,10 +28,13 @@ AGE_BANDS = {"under15": (0, 14), "15-24": (15, 24), "25-39": (25, 39), "40-59": 
              "60plus": (60, 150)}
 AGE_LABELS = {"under15": _l("Under 15"), "15-24": _l("15 to 24"), "25-39": _l("25 to 39"),
               "40-59": _l("40 to 59"), "60plus": _l("60 and over")}
-# Cohort kinds of §4.7. Their figures come with the Digital Family, ambassador team and
-# event records; until a kind has a rollup it is refused, so no figure pretends to be one.
+# Cohort kinds of §4.7: members of Digital Family households, members of households
+# assigned to an ambassador of one of the commune's teams, people at an event of the
+# commune ("event:<id>"). A kind is accepted only once its rollups exist.
 COHORT_KINDS = ("digital_family", "ambassadors", "event")
-COHORTS_COUNTED: frozenset[str] = frozenset()
+COHORTS_COUNTED: frozenset[str] = frozenset(COHORT_KINDS)
+COHORT_LABELS = {"digital_family": _l("Digital Family households"),
+                 "ambassadors": _l("Households of the commune's ambassador teams")}
 
 
 class BadFilter(ValueError):
@@ -96,11 +100,22 @@ class Filters:
             found.append((_("Gender"), str(GENDERS[self.gender])))
         if self.age_band:
             found.append((_("Age"), str(AGE_LABELS[self.age_band])))
+        if self.cohort:
+            found.append((_("Cohort"), cohort_label(self.cohort)))
         if self.start:
             found.append((_("From"), self.start.isoformat()))
         if self.end:
             found.append((_("To"), self.end.isoformat()))
         return found
+
+
+def cohort_label(cohort: str) -> str:
+    kind, _sep, number = cohort.partition(":")
+    if kind in COHORT_LABELS:
+        return str(COHORT_LABELS[kind])
+    event = db.session.get(CommunityEvent, int(number)) if number.isdigit() else None
+    return _("People at %(event)s (%(day)s)", event=event.title,
+             day=event.held_on.isoformat()) if event else cohort
 
 
 def week_start(day: date) -> date:
@@ -157,6 +172,12 @@ def parse_filters(args: MultiDict, commune: Commune | None) -> Filters:
             raise BadFilter(_("cohort must be digital_family, ambassadors or event:<number>."))
         if kind not in COHORTS_COUNTED:
             raise BadFilter(_("Figures by cohort are not counted yet."))
+        if commune is None:
+            raise BadFilter(_("Figures by cohort are given for one commune."))
+        if kind == "event":
+            event = db.session.get(CommunityEvent, int(number)) if len(number) < 10 else None
+            if event is None or event.commune_id != commune.id:
+                raise BadFilter(_("Unknown event."))
     start, end = _date(args, "from"), _date(args, "to")
     if start and end and start > end:
         raise BadFilter(_("from must not be after to."))

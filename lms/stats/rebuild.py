@@ -1,7 +1,9 @@
 """Recomputing every rollup from the members, the lesson summaries and the quiz answers
 in the event log (`flask --app lms stats rebuild`): after an import, a restore, a bulk
 load or `progress rebuild`. Counting is done by the database in a few INSERT … SELECT
-statements; only the quiz answers, whose text form is ours, pass through Python."""
+statements; only the quiz answers, whose text form is ours, pass through Python, and the
+cohorts, skills, visits and Digital Families, which go through the refresh that keeps them
+up to date (page by page)."""
 
 from collections import defaultdict
 
@@ -25,17 +27,39 @@ from ..learning.models import EventType, LessonProgress, ProgressEvent
 from ..places.models import Household, Village
 from .models import (
     AnswerRollup,
+    CohortAnswerRollup,
+    CohortPeopleRollup,
+    CohortProgressRollup,
     CommuneAnswerRollup,
+    CommuneFactRollup,
+    CommuneHouseholdRollup,
     CommunePeopleRollup,
     CommuneWeekRollup,
+    CountedCohort,
+    CountedFact,
+    CountedHouseholdFact,
     CountedLesson,
     CountedMember,
+    FactRollup,
+    HouseholdRollup,
     PeopleRollup,
     ProgressRollup,
+    SplitRollup,
 )
-from .rollups import ANY_ROW, COURSE_ROW, counted_answer, villager_lessons
+from .rollups import (
+    ANY_ROW,
+    COURSE_ROW,
+    SPLITS,
+    Changes,
+    apply_changes,
+    counted_answer,
+    refresh_households,
+    refresh_people,
+    villager_lessons,
+)
 
 ANSWER_PAGE = 5000
+PEOPLE_PAGE = 2000
 
 
 def week_sql(column):
@@ -48,10 +72,10 @@ def week_sql(column):
 
 def _count_members() -> None:
     db.session.execute(insert(CountedMember).from_select(
-        ["person_id", "commune_id", "village_id", "gender", "birth_year"],
+        ["person_id", "commune_id", "village_id", "gender", "birth_year", "household_id"],
         select(Person.id, Village.commune_id, Village.id,
                func.coalesce(cast(Person.gender, String), ""),
-               func.coalesce(Person.birth_year, 0))
+               func.coalesce(Person.birth_year, 0), Household.id)
         .join(Household, Person.household_id == Household.id)
         .join(Village, Household.village_id == Village.id)))
 
@@ -116,6 +140,14 @@ def _sum_rollups() -> None:
     db.session.execute(insert(CommuneWeekRollup).from_select(
         ["commune_id", "course", "lesson", "week", "started", "completed"],
         select(*keys, func.sum(rollup.started), func.sum(rollup.completed)).group_by(*keys)))
+    for split in SPLITS:
+        value = getattr(rollup, split if split != "village" else "village_id")
+        db.session.execute(insert(SplitRollup).from_select(
+            ["commune_id", "split", "course", "lesson", "week", "value", "started",
+             "completed"],
+            select(*keys[:1], literal(split), *keys[1:], cast(value, String),
+                   func.sum(rollup.started), func.sum(rollup.completed))
+            .group_by(*keys, value)))
 
 
 def _count_answers() -> None:
@@ -153,16 +185,40 @@ def _count_answers() -> None:
         select(*keys, func.sum(model.answers)).group_by(*keys)))
 
 
+def _count_cohorts_and_facts() -> None:
+    """Cohorts, skills, visits and Digital Families: everyone, then every household, is
+    counted by the same refresh that keeps them up to date, page by page (the people's
+    places and lessons are already counted above, so only these are added)."""
+    for model, column in ((Person, Person.id), (Household, Household.id)):
+        last_id = 0
+        while True:
+            page = db.session.scalars(select(column).where(column > last_id)
+                                      .order_by(column).limit(PEOPLE_PAGE)).all()
+            if not page:
+                break
+            changes = Changes.empty()
+            if model is Person:
+                refresh_people(page, changes)
+            else:
+                refresh_households(page, changes)
+            apply_changes(changes)
+            last_id = page[-1]
+
+
 def rebuild_rollups() -> dict[str, int]:
     """Empty and recompute every rollup in one transaction; returns the rows of each."""
-    tables = (CommuneAnswerRollup, AnswerRollup, CommuneWeekRollup, ProgressRollup,
-              CommunePeopleRollup, PeopleRollup, CountedLesson, CountedMember)
+    tables = (CommuneAnswerRollup, AnswerRollup, CommuneWeekRollup, SplitRollup, ProgressRollup,
+              CommunePeopleRollup, PeopleRollup, CountedLesson, CountedMember,
+              CohortAnswerRollup, CohortProgressRollup, CohortPeopleRollup, CountedCohort,
+              FactRollup, CommuneFactRollup, CountedFact, HouseholdRollup,
+              CommuneHouseholdRollup, CountedHouseholdFact)
     for model in tables:
         db.session.execute(model.__table__.delete())
     _count_members()
     _count_lessons(villager_lessons())
     _sum_rollups()
     _count_answers()
+    _count_cohorts_and_facts()
     db.session.commit()
     return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
             for model in tables}

@@ -24,10 +24,46 @@ def _split(rows: list[dict], label, keys: tuple[str, ...], totals: dict) -> list
     return [(label(row), *(column[i] for column in columns)) for i, row in enumerate(rows)]
 
 
+NOT_SPLIT = "—"  # a household figure under a gender or age filter
+
+
+def _household_cell(count: int | None) -> int | str:
+    return NOT_SPLIT if count is None else masked(count)
+
+
 def headline(figures: Figures) -> list[tuple[str, int | str]]:
     return [(_("People registered"), masked(figures.people)),
             (_("Started"), masked(figures.started)),
-            (_("Completed"), masked(figures.completed))]
+            (_("Completed"), masked(figures.completed)),
+            (_("Households that reached Digital Family"),
+             _household_cell(figures.digital_families))]
+
+
+def skill_share(verified: int, adults: int) -> int | str:
+    """The share of adults (a whole percentage), shown only when the count is shown."""
+    if masked(verified) != verified or masked(adults) != adults:
+        return masked(verified) if masked(verified) != verified else masked(adults)
+    return round(100 * verified / adults) if adults else 0
+
+
+def skills_table(figures: Figures, language: str) -> Table:
+    rows = []
+    for row in figures.skills:
+        rows.append((f"{localized(row['course_titles'], language)[0]} · "
+                     f"{localized(row['titles'], language)[0]}",
+                     masked(row["verified"]), skill_share(row["verified"], row["adults"])))
+    return Table("skills", _("Skills verified in person (adults)"),
+                 (_("Skill"), _("Adults verified"), _("Share of adults (%)")), tuple(rows))
+
+
+def ambassadors_table(figures: Figures) -> Table:
+    overall, month = figures.ambassadors or {}, figures.ambassadors_month or {}
+    labels = (("visits", _("Guidance visits")), ("households_reached", _("Households reached")),
+              ("people_guided", _("People guided")))
+    return Table("ambassadors", _("Digital Ambassadors' activity"),
+                 (_("Activity"), _("This month"), _("Overall")),
+                 tuple((label, _household_cell(month.get(key)),
+                        _household_cell(overall.get(key))) for key, label in labels))
 
 
 def commune_tables(figures: Figures, language: str) -> list[Table]:
@@ -71,6 +107,7 @@ def commune_tables(figures: Figures, language: str) -> list[Table]:
             f"{localized(course.titles, language)[0]} · {text.title} · {step.question.prompt}",
             question["answers"], question["wrong"], round(question["share"] * 100),
             answer_text(step.question, question["answer"])))
+    tables[2:2] = [skills_table(figures, language), ambassadors_table(figures)]
     tables.append(Table("struggles", _("Where learners struggle"),
                         (_("Question"), _("Answers"), _("Wrong"), _("Wrong (%)"),
                          _("Wrong answer chosen most")), tuple(struggles)))
@@ -92,14 +129,14 @@ def answer_text(question, key: str) -> str:
         return key
 
 
-def province_table(rows: list[dict]) -> Table:
-    totals = {key: sum(row[key] for row in rows) for key in ("people", "started",
-                                                              "completed")}
-    return Table("communes", _("Communes"), (_("Commune"), _("People"), _("Started"),
-                                             _("Completed")),
-                 tuple(_split(rows, lambda row: row["name"], ("people", "started",
-                                                              "completed"), totals)))
+PROVINCE_KEYS = ("people", "started", "completed", "digital_families")
 
+
+def province_table(rows: list[dict]) -> Table:
+    totals = {key: sum(row[key] for row in rows) for key in PROVINCE_KEYS}
+    return Table("communes", _("Communes"), (_("Commune"), _("People"), _("Started"),
+                                             _("Completed"), _("Digital Families")),
+                 tuple(_split(rows, lambda row: row["name"], PROVINCE_KEYS, totals)))
 
 
 def chart_max(table: Table, columns: list[int]) -> int:

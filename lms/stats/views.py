@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import Person, Role
+from ..accounts.models import Role
 from ..api import bp as api_bp
 from ..auth import (
     access,
@@ -17,33 +17,55 @@ from ..auth import (
     visible_villages,
 )
 from ..content.catalog import catalog, localized
+from ..events.models import CommunityEvent
 from ..extensions import db
 from ..i18n import select_language
 from ..models_common import utcnow
 from ..places.models import Commune, Household, Village
 from .exports import as_csv, as_xlsx, header_block
 from .figures import Figures, commune_figures, masked, province_figures, suppressed
-from .filters import AGE_BANDS, AGE_LABELS, GENDERS, BadFilter, Filters, parse_filters
-from .rollups import VIETNAM
-from .tables import Table, chart_max, commune_tables, headline, province_table, week_label
+from .filters import (
+    AGE_BANDS,
+    AGE_LABELS,
+    COHORT_LABELS,
+    GENDERS,
+    BadFilter,
+    Filters,
+    parse_filters,
+)
+from .models import HouseholdRollup, PeopleRollup
+from .rollups import EVERYONE, HOUSEHOLD, VIETNAM
+from .tables import (
+    Table,
+    chart_max,
+    commune_tables,
+    headline,
+    province_table,
+    skill_share,
+    week_label,
+)
 
 bp = Blueprint("stats", __name__, url_prefix="/official")
 FORMATS = ("csv", "xlsx")
+EVENTS_LISTED = 50  # the latest events offered as a cohort filter
 
 
 def village_rows(villages_query) -> list[dict]:
-    """Households and people per village, in one query."""
-    rows = db.session.execute(
-        select(Village.id, Village.name,
-               func.count(func.distinct(Household.id)), func.count(Person.id))
-        .select_from(Village)
-        .outerjoin(Household, Household.village_id == Village.id)
-        .outerjoin(Person, Person.household_id == Household.id)
-        .where(Village.id.in_(villages_query.with_only_columns(Village.id)))
-        .group_by(Village.id, Village.name)
-        .order_by(Village.name)
-    ).all()
-    return [{"id": r[0], "name": r[1], "households": r[2], "people": r[3]} for r in rows]
+    """Households and people per village, from the rollups (a few rows per village,
+    whatever the number of households)."""
+    ids = villages_query.with_only_columns(Village.id)
+    villages = db.session.execute(select(Village.id, Village.name).where(Village.id.in_(ids))
+                                  .order_by(Village.name)).all()
+    households = dict(db.session.execute(
+        select(HouseholdRollup.village_id, func.sum(HouseholdRollup.count))
+        .where(HouseholdRollup.village_id.in_(ids), HouseholdRollup.cohort == EVERYONE,
+               HouseholdRollup.fact == HOUSEHOLD)
+        .group_by(HouseholdRollup.village_id)).all())
+    people = dict(db.session.execute(
+        select(PeopleRollup.village_id, func.sum(PeopleRollup.people))
+        .where(PeopleRollup.village_id.in_(ids)).group_by(PeopleRollup.village_id)).all())
+    return [{"id": v_id, "name": name, "households": int(households.get(v_id) or 0),
+             "people": int(people.get(v_id) or 0)} for v_id, name in villages]
 
 
 def language() -> str:
@@ -98,10 +120,16 @@ def dashboard(commune_id: int, template: str = "stats/dashboard.html"):
                         [headline_table(figures), *tables], f"so-lieu-xa-{commune.id}")
     villages = db.session.execute(select(Village.id, Village.name).where(
         Village.commune_id == commune.id).order_by(Village.name)).all()
+    events = db.session.execute(
+        select(CommunityEvent.id, CommunityEvent.title, CommunityEvent.held_on)
+        .where(CommunityEvent.commune_id == commune.id)
+        .order_by(CommunityEvent.held_on.desc(), CommunityEvent.id.desc())
+        .limit(EVENTS_LISTED)).all()
     return render_template(
         template, commune=commune, filters=filters, figures=figures, tables=tables,
         headline=headline(figures), villages=villages, courses=catalog().for_track("villager"),
         genders=GENDERS, age_bands=AGE_BANDS, age_labels=AGE_LABELS, masked=masked,
+        cohort_labels=COHORT_LABELS, events=events,
         localized=localized, language=language(),
         now=utcnow().astimezone(VIETNAM), args=filters.as_args(), chart_max=chart_max,
         households=village_rows(visible_villages(current_user).where(
@@ -164,11 +192,27 @@ def figures_json(figures: Figures) -> dict:
                                  lambda row: {"age_band": row["band"]}),
         "weeks": _split_json(figures.weeks, pair, totals,
                              lambda row: {"week": week_label(row["week"])}),
+        "skills": [{"course": row["course"], "skill": row["skill"],
+                    "title": localized(row["titles"], lang)[0],
+                    "verified": masked(row["verified"]),
+                    "share": skill_share(row["verified"], row["adults"])}
+                   for row in figures.skills],
+        "adults": masked(figures.skills[0]["adults"]) if figures.skills else None,
+        "digital_families": _household(figures.digital_families),
+        "ambassadors": {key: _household(value)
+                        for key, value in (figures.ambassadors or {}).items()},
+        "ambassadors_this_month": {key: _household(value) for key, value in (
+            figures.ambassadors_month or {}).items()},
         "struggles": [{"course": q["course"], "lesson": q["lesson"], "step": q["step"],
                        "answers": q["answers"], "wrong": q["wrong"],
                        "share": round(q["share"], 3), "answer": q["answer"]}
                       for q in figures.struggles],
     }
+
+
+def _household(count: int | None) -> int | str | None:
+    """A household figure; None under a gender or age filter (households are not split)."""
+    return None if count is None else masked(count)
 
 
 def _json_error(message: str):
@@ -207,4 +251,5 @@ def province_stats():
         return download(kind, _("Province"), [], [table], "so-lieu-tinh")
     return jsonify({"communes": [
         {"id": row["id"], "name": row["name"], "people": cells[1], "started": cells[2],
-         "completed": cells[3]} for row, cells in zip(rows, table.rows, strict=True)]})
+         "completed": cells[3], "digital_families": cells[4]}
+        for row, cells in zip(rows, table.rows, strict=True)]})

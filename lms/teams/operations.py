@@ -11,6 +11,7 @@ from ..accounts.operations import InvalidInput
 from ..extensions import db
 from ..models_common import nfc
 from ..places.models import Commune
+from ..stats.rollups import people_of_ambassadors_changed
 from .models import AmbassadorTeam, team_member
 
 NAME_LENGTH = 120
@@ -97,6 +98,7 @@ def add_member(team: AmbassadorTeam, account_id: int | None) -> Account:
                              "team yet."))
     db.session.execute(insert(team_member).values(team_id=team.id, account_id=account.id))
     audit.record("team.member_added", "ambassador_team", team.id, {"account_id": account.id})
+    people_of_ambassadors_changed([account.id])  # their households join the team cohort
     db.session.commit()
     db.session.expire(team, ["members"])
     return account
@@ -111,6 +113,7 @@ def remove_member(team: AmbassadorTeam, account_id: int) -> Account:
                                                  team_member.c.account_id == account.id))
     audit.record("team.member_removed", "ambassador_team", team.id,
                  {"account_id": account.id})
+    people_of_ambassadors_changed([account.id])
     db.session.commit()
     db.session.expire(team, ["members"])
     return account
