@@ -266,7 +266,7 @@ def test_formula_cells_are_kept_as_text(signed_in, world):
 
 
 def test_neutralise_cell_defuses_formulas():
-    from lms.places.csv_import import neutralise_cell
+    from lms.spreadsheets import neutralise_cell
 
     assert neutralise_cell("=1+1") == "'=1+1"
     assert neutralise_cell("-2") == "'-2"

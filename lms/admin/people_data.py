@@ -34,7 +34,7 @@ from ..audit import AuditEntry
 from ..events.models import EventAttendance
 from ..extensions import db
 from ..learning.models import Certificate, LessonProgress, ProgressEvent
-from ..places.csv_import import neutralise_cell
+from ..spreadsheets import neutralise_cell
 from ..stats.models import CountedCohort, CountedFact, CountedLesson, CountedMember
 from ..stats.rollups import households_changed
 from ..teams.models import team_member

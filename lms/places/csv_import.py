@@ -8,7 +8,7 @@ a guess would silently store wrong Vietnamese names. Excel in a Vietnamese local
 with `;` between cells: the separator is read from the header line (`,`, `;` or tab).
 A cell that starts with `=`, `+`, `-` or `@` is stored as plain text (it is never
 evaluated here) and neutralised when it is written to a spreadsheet again
-(`neutralise_cell`).
+(`lms.spreadsheets.neutralise_cell`).
 """
 
 import csv
@@ -30,14 +30,7 @@ _HEADINGS = {"code": "code", "mã": "code", "ma": "code", "name": "name", "tên"
              "commune": "commune", "xã": "commune", "xa": "commune", "xã/phường": "commune"}
 MAX_ROWS = 5000
 MAX_CODE_LENGTH = 20
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise_cell(value):
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass

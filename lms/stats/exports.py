@@ -10,17 +10,10 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..spreadsheets import neutralise_cell, xlsx_cell
 from .tables import Table
 
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe(value):
-    """A text cell a spreadsheet would take for a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_START):
-        return "'" + value
-    return value
 
 
 def header_block(place: str, filters: list[tuple[str, str]], when: datetime) -> list[list]:
@@ -43,7 +36,7 @@ def as_csv(header: list[list], tables: list[Table], filename: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in header + sheet_rows(tables):
-        writer.writerow([safe(cell) for cell in row])
+        writer.writerow([neutralise_cell(cell) for cell in row])
     # A byte order mark: spreadsheet programs then read the Vietnamese letters right.
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}.csv"'})
@@ -54,10 +47,10 @@ def as_xlsx(header: list[list], tables: list[Table], filename: str) -> Response:
     sheet = book.active
     sheet.title = _("Figures")[:31]
     for row in header:
-        sheet.append([safe(cell) for cell in row])
+        sheet.append([xlsx_cell(cell) for cell in row])
     sheet.cell(row=1, column=1).font = Font(bold=True)
     for row in sheet_rows(tables):
-        sheet.append([safe(cell) for cell in row])
+        sheet.append([xlsx_cell(cell) for cell in row])
         if len(row) == 1:
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     sheet.column_dimensions["A"].width = 48

@@ -1,0 +1,280 @@
+"""An injection corpus (markup, template syntax, SQL, spreadsheet formulas, Unicode tricks,
+NUL, overlong text, lone surrogates) pushed through every free-text field, then rendered in
+every view and export: nothing is run, nothing answers 5xx, spreadsheet cells never start
+a formula, and NUL is refused with the translated error page and nothing written."""
+
+import csv
+import io
+import json
+import re
+from urllib.parse import quote_plus
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from lms.accounts.models import Account, Person
+from lms.ambassadors.models import GuidanceVisit
+from lms.extensions import db
+from lms.places.models import Commune, Household, Village
+
+from .ambassador_helpers import consent_all, visit
+from .conftest import TEST_PASSWORD, csrf_from
+from .test_access_matrix import snapshot
+
+SCRIPT = "<script>alert(1)</script>"
+CONTROL = "Bản\x01\x1bMé\x7f"
+CORPUS = [
+    SCRIPT,
+    '"><img src=x onerror=alert(1)>',
+    "' onmouseover='alert(1)",
+    "{{ 7*191 }}",
+    "{% for x in range(3) %}{{ x }}{{ x }}{% endfor %}{{ config }}",
+    "Lò'; DROP TABLE person; --",
+    '" OR 1=1 --',
+    '=HYPERLINK("http://x.example","Bấm")',
+    "+84=1+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "Lò\u202eVăn Pọm",
+    "Lò\u200bThị\u200d\ufeffƠn",
+    CONTROL,
+]
+NUL = "Bản\x00Mé"
+OVERLONG = "Ư" * 10_000
+SURROGATE = "Bản\ud800Mé"
+HOSTILE = [*CORPUS, NUL, OVERLONG, SURROGATE]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+INVISIBLE = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def form_body(fields: dict) -> bytes:
+    """A form body as a browser would send it; lone surrogates go as their raw bytes."""
+    return "&".join(f"{quote_plus(key)}={quote_plus(value.encode('utf-8', 'surrogatepass'))}"
+                    for key, value in fields.items()).encode()
+
+
+def send_form(client, url: str, fields: dict, token: str):
+    return client.post(url, data=form_body({**fields, "csrf_token": token}),
+                       content_type="application/x-www-form-urlencoded")
+
+
+def assert_inert(page: str, where: str) -> None:
+    """Markup from the corpus appears escaped, never as markup; no template ran."""
+    for raw in ("<script>alert", "<img src=x", "onmouseover='alert", "onerror=alert(1)>"):
+        assert raw not in page, f"{where}: unescaped {raw!r}"
+    for result in ("1337", "001122", "Config {", "SECRET_KEY"):
+        assert result not in page, f"{where}: a template ran ({result})"
+
+
+def assert_cells_safe(cells, where: str) -> None:
+    for cell in cells:
+        if isinstance(cell, str):
+            assert not cell.startswith(FORMULA_START), f"{where}: formula cell {cell!r}"
+
+
+def csv_cells(data: bytes) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for cell in row]
+
+
+def xlsx_cells(data: bytes) -> list:
+    book = load_workbook(io.BytesIO(data))
+    cells = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"formula in {cell.coordinate}"
+                cells.append(cell.value)
+    return cells
+
+
+@pytest.fixture
+def fields(world, signed_in):
+    """Every free-text field on a form or the API: (who, url, fields with HOSTILE where the
+    text goes, the table the field lands in)."""
+    consent_all(world["mine"], world["ambassador"])
+    db.session.commit()
+    mine, village = world["mine"], world["village"]
+    member = mine.members[0]
+    return [
+        ("admin", f"/admin/villages/{village.id}/rename", {"name": HOSTILE}),
+        ("admin", f"/admin/communes/{world['home'].id}/rename", {"name": HOSTILE}),
+        ("admin", "/admin/communes", {"name": HOSTILE, "kind": "xa", "code": ""}),
+        ("admin", f"/admin/communes/{world['home'].id}/villages",
+         {"name": HOSTILE, "kind": "ban", "code": HOSTILE}),
+        ("admin", "/admin/staff", {"name": HOSTILE, "phone": "0912000999",
+                                   "role": "ambassador", "commune": str(world["home"].id)}),
+        ("ambassador", f"/ambassador/households/{mine.id}/edit",
+         {"village": str(village.id), "name": HOSTILE, "address_note": HOSTILE,
+          "phone": ""}),
+        ("ambassador", f"/ambassador/people/{member.id}/edit",
+         {"name": HOSTILE, "gender": "female", "birth_year": "1980", "phone": ""}),
+        ("official", "/account/password",
+         {"current": TEST_PASSWORD, "new": HOSTILE, "repeat": HOSTILE}),
+        ("anonymous", "/login", {"phone": HOSTILE, "secret": HOSTILE}),
+    ]
+
+
+def test_every_form_field_takes_the_corpus_without_error(app, world, signed_in, fields):
+    clients = {"anonymous": app.test_client()}
+    for who, url, template in fields:
+        client = clients.get(who) or clients.setdefault(who, signed_in(who))
+        token = csrf_from(client, "/login")
+        for text in HOSTILE:
+            values = {key: text if value is HOSTILE else value
+                      for key, value in template.items()}
+            before = snapshot() if text == NUL else None
+            response = send_form(client, url, values, token)
+            where = f"{who} POST {url} {text[:20]!r}"
+            assert response.status_code < 500, where
+            if before is not None:
+                assert response.status_code == 400, where
+                assert snapshot() == before, f"{where}: NUL was stored"
+                page = response.get_data(as_text=True)
+                assert "Có chỗ chưa đúng" in page, f"{where}: no translated error"
+            if response.status_code == 200 and response.mimetype == "text/html":
+                assert_inert(response.get_data(as_text=True), where)
+            db.session.rollback()
+    stored = [name for model in (Commune, Village, Household, Person, Account)
+              for name in db.session.scalars(select(model.name))]
+    assert not [name for name in stored if INVISIBLE.search(name)], "control marks stored"
+
+
+def test_search_boxes_take_the_corpus(app, signed_in):
+    client = signed_in("admin")
+    for path in ("/admin/people", "/admin/places", "/admin/audit"):
+        for text in HOSTILE:
+            key = "account" if path == "/admin/audit" else "q"
+            query = quote_plus(text.encode("utf-8", "surrogatepass"))
+            response = client.get(f"{path}?{key}={query}")
+            assert response.status_code in (200, 400), (path, text[:20])
+            assert_inert(response.get_data(as_text=True), path)
+
+
+def test_the_visits_and_progress_api_take_the_corpus(app, signed_in, world):
+    client = signed_in("ambassador")
+    consent_all(world["mine"], world["ambassador"])
+    db.session.commit()
+    token = csrf_from(client, "/ambassador/")
+    for text in HOSTILE:
+        before = snapshot()
+        body = json.dumps({"visits": [visit(world["mine"], note=text)]})
+        response = client.post("/api/v1/visits", data=body, content_type="application/json",
+                               headers={"X-CSRFToken": token})
+        assert response.status_code < 500, text[:20]
+        if text in (NUL, SURROGATE):
+            assert response.status_code == 400 and snapshot() == before, text[:20]
+        body = json.dumps({"events": [{"id": text, "person": text, "type": text,
+                                       "course": text, "lesson": text, "step": 1,
+                                       "occurred_at": text}]})
+        response = client.post("/api/v1/progress/events", data=body,
+                               content_type="application/json",
+                               headers={"X-CSRFToken": token})
+        assert response.status_code < 500, text[:20]
+
+
+def test_csv_import_takes_the_corpus(app, signed_in, world):
+    client = signed_in("admin")
+    token = csrf_from(client, "/admin/places/import")
+    for text in [*CORPUS, OVERLONG]:
+        cell = '"' + text.replace('"', '""') + '"'
+        data = f"code,name,kind,commune\r\nX1,{cell},ban,{world['home'].name}\r\n"
+        response = client.post("/admin/places/import", data={
+            "csrf_token": token, "file": (io.BytesIO(data.encode()), "villages.csv")},
+            content_type="multipart/form-data")
+        assert response.status_code in (200, 400), text[:20]
+        assert_inert(response.get_data(as_text=True), "import preview")
+    villages = db.session.scalar(select(func.count(Village.id)))
+    for raw in (NUL.encode(), SURROGATE.encode("utf-8", "surrogatepass")):
+        data = b"code,name,kind,commune\r\nX1," + raw + b",ban," + world["home"].name.encode()
+        response = client.post("/admin/places/import", data={
+            "csrf_token": token, "file": (io.BytesIO(data), "villages.csv")},
+            content_type="multipart/form-data")
+        assert response.status_code == 400
+        assert db.session.scalar(select(func.count(Village.id))) == villages
+
+
+def hostile_world(world) -> None:
+    """The corpus in every stored free-text column the pages and exports show."""
+    texts = iter(CORPUS * 4)
+    # The names the figures' downloads show: formulas and control characters.
+    places = iter([CONTROL, *(text for text in CORPUS if text.startswith(FORMULA_START))])
+    for commune in db.session.scalars(select(Commune).order_by(Commune.id)):
+        commune.name = next(places)
+    for village in db.session.scalars(select(Village).order_by(Village.id.desc())):
+        village.name = next(places)
+    for household in (world["mine"], world["theirs"], world["far"]):
+        household.name = next(texts)
+        household.address_note = next(texts)
+    for person in db.session.scalars(select(Person)):
+        person.name = next(texts)
+    for account in db.session.scalars(select(Account)):
+        account.name = next(texts)
+    db.session.commit()
+
+
+def test_every_view_and_export_shows_the_corpus_inert(app, world, signed_in):
+    from lms.ambassadors.visits import record_visits
+
+    consent_all(world["mine"], world["ambassador"])
+    db.session.commit()
+    for note in CORPUS[:6]:
+        assert record_visits(world["ambassador"], [visit(world["mine"], note=note)]).accepted
+    hostile_world(world)
+    mine, home = world["mine"], world["home"]
+    person = mine.members[0]
+    visit_id = db.session.scalar(select(GuidanceVisit.id))
+    ambassador_id = world["ambassador"].id
+    pages = {
+        "admin": ["/admin/", "/admin/people", f"/admin/people/{person.id}", "/admin/places",
+                  f"/admin/communes/{home.id}", f"/admin/villages/{world['village'].id}",
+                  "/admin/staff", f"/admin/staff/{ambassador_id}", "/admin/audit",
+                  f"/people/{person.id}", f"/official/communes/{home.id}",
+                  f"/official/communes/{home.id}/report", f"/ambassador/households/{mine.id}",
+                  f"/ambassador/people/{person.id}"],
+        "official": ["/official/", f"/official/villages/{world['village'].id}",
+                     f"/official/communes/{home.id}/report", "/admin/staff",
+                     f"/admin/staff/{ambassador_id}", f"/people/{person.id}"],
+        "ambassador": ["/ambassador/", f"/ambassador/households/{mine.id}",
+                       f"/ambassador/households/{mine.id}/edit",
+                       f"/ambassador/households/{mine.id}/card",
+                       f"/ambassador/people/{person.id}", f"/ambassador/people/{person.id}/edit",
+                       f"/ambassador/visits/{visit_id}/edit",
+                       f"/ambassador/households/{mine.id}/visits/new", "/learn"],
+        "mine": ["/who", "/learn", f"/people/{person.id}"],
+    }
+    json_urls = {"admin": ["/api/v1/households", f"/api/v1/people/{person.id}",
+                           f"/api/v1/stats/communes/{home.id}", "/api/v1/stats/province"],
+                 "ambassador": ["/api/v1/households", "/api/v1/me"]}
+    downloads = [f"/official/communes/{home.id}?format={kind}" for kind in ("csv", "xlsx")]
+    downloads += [f"/api/v1/stats/communes/{home.id}?format={kind}" for kind in ("csv", "xlsx")]
+    downloads += [f"/api/v1/stats/province?format={kind}" for kind in ("csv", "xlsx")]
+    for who in ("admin", "official", "ambassador", "mine"):
+        client = signed_in(who)
+        for url in pages.get(who, []):
+            response = client.get(url, follow_redirects=True)
+            assert response.status_code == 200, (who, url)
+            assert_inert(response.get_data(as_text=True), f"{who} {url}")
+        for url in json_urls.get(who, []):
+            response = client.get(url)
+            assert response.status_code == 200 and response.is_json, (who, url)
+        if who == "admin":
+            for url in downloads:
+                response = client.get(url)
+                assert response.status_code == 200, url
+                cells = (xlsx_cells(response.data) if "xlsx" in url
+                         else csv_cells(response.data))
+                assert_cells_safe(cells, url)
+                assert any(isinstance(c, str) and c[:1] == "'" and c[1:].startswith(
+                    FORMULA_START) for c in cells), f"{url}: no neutralised formula"
+            token = csrf_from(client, f"/admin/people/{person.id}")
+            for kind in ("json", "csv"):
+                response = client.post(f"/admin/people/{person.id}/export",
+                                       data={"csrf_token": token, "format": kind})
+                assert response.status_code == 200, kind
+                if kind == "csv":
+                    assert_cells_safe(csv_cells(response.data), "people's data CSV")
+                else:
+                    json.loads(response.data)
