@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | sha1sum | cut
 TEST_STAMP := $(VENV)/.installed-test-$(shell cat setup.cfg pyproject.toml | sha1sum | cut -c1-12)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install translations messages lint chromium clean
+.PHONY: run test install translations messages lint chromium clean font
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,13 @@ lint: $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite* .pytest_cache
+
+# The Tai Viet web font: the Tai Viet letters only (U+AA80-AADF, with the joiners and the
+# dotted circle its shaping uses, and the spaces), unhinted, as WOFF2. FONT_SOURCE is the
+# Noto Sans Tai Viet font file (OFL), e.g. from the @fontsource/noto-sans-tai-viet package.
+FONT_SOURCE ?= noto-sans-tai-viet-tai-viet-400-normal.woff2
+font:
+	$(BIN)/pip install --quiet -e '.[fonts]'
+	$(BIN)/pyftsubset $(FONT_SOURCE) --unicodes="U+AA80-AADF,U+200C-200D,U+25CC,U+0020,U+00A0" \
+	  --layout-features='*' --no-hinting --flavor=woff2 \
+	  --output-file=static/fonts/noto-sans-tai-viet-subset.woff2
