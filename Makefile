@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | sha1sum | cut
 TEST_STAMP := $(VENV)/.installed-test-$(shell cat setup.cfg pyproject.toml | sha1sum | cut -c1-12)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install translations messages lint chromium clean
+.PHONY: run test install translations messages lint chromium clean font
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,18 @@ lint: $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite* .pytest_cache
+
+# The Tai Viet web font: the Tai Viet letters only (U+AA80-AADF), with mark positioning,
+# unhinted, on a 256-unit grid (a 1/256 em step is finer than a phone's pixel), as WOFF2.
+# FONT_SOURCE is the Noto Sans Tai Viet font file (OFL), e.g. the tai-viet file of the
+# @fontsource/noto-sans-tai-viet package.
+FONT_SOURCE ?= noto-sans-tai-viet-tai-viet-400-normal.woff2
+FONT_OUT = static/fonts/noto-sans-tai-viet-subset.woff2
+font:
+	$(BIN)/pip install --quiet -e '.[fonts]'
+	$(BIN)/pyftsubset $(FONT_SOURCE) --unicodes="U+AA80-AADF" --layout-features='mark,mkmk' \
+	  --no-hinting --name-IDs='0,1,2' --output-file=$(FONT_OUT).ttf
+	$(BIN)/python -c "import sys; from fontTools.ttLib import TTFont; \
+	  from fontTools.ttLib.scaleUpem import scale_upem; f = TTFont(sys.argv[1]); \
+	  scale_upem(f, 256); f.flavor = 'woff2'; f.save(sys.argv[2])" $(FONT_OUT).ttf $(FONT_OUT)
+	rm $(FONT_OUT).ttf

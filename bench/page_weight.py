@@ -8,8 +8,10 @@ Run from anywhere:
 It builds a throw-away instance (SQLite, courses, demo commune) in a temporary folder,
 serves it with gunicorn as in production, signs in as the demo household in Debian's
 chromium, then runs the shared `page_weight.py` tool on the learner home, a lesson
-card and a quiz step. Budgets: whole page cold ≤ 30 KB on the wire, the HTML document
-≤ 14 KB, first contentful paint ≤ 2.5 s at 360×740 on slow 3G. KB = 1024 bytes.
+card and a quiz step, and the same card in Tai Dam (with its Tai Viet font) and
+H'Mong (`?lang=` holds for the page it is on). Budgets: whole page cold ≤ 30 KB on the
+wire, the HTML document ≤ 14 KB, first contentful paint ≤ 2.5 s at 360×740 on slow 3G.
+KB = 1024 bytes.
 The exit code is 0 whatever the figures, 1 when the app could not be set up or started.
 """
 
@@ -39,6 +41,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 HOUSEHOLD_PHONE, HOUSEHOLD_PIN = "0900000101", "246810"
 COURSE, LESSON = "public-services", "vneid-two-levels"
+COMMUNITY = ("blt", "hmn")
 PAGE_BUDGET_KB, DOCUMENT_BUDGET_KB, FCP_BUDGET_MS = 30, 14, 2500
 
 
@@ -161,7 +164,7 @@ def report(base: str, results: list[dict], encodings: dict[str, str],
              f"median of {args.runs} cold loads, 360×740 phone viewport (DPR 2), gunicorn -w 1",
              f"budgets (DESIGN.md §5): page ≤ {PAGE_BUDGET_KB} KB, document ≤ "
              f"{DOCUMENT_BUDGET_KB} KB, FCP ≤ {FCP_BUDGET_MS} ms; KB = 1024 bytes", "",
-             f"{'page':<42} {'HTTP':>4}  {'compressed':<10} {'page KB':>13} "
+             f"{'page':<52} {'HTTP':>4}  {'compressed':<10} {'page KB':>13} "
              f"{'document KB':>13} {'requests':>8} {'FCP ms':>13}"]
     for result in results:
         path = result["url"].removeprefix(base)
@@ -170,7 +173,7 @@ def report(base: str, results: list[dict], encodings: dict[str, str],
         fcp = cold["fcp"]
         encoding = encodings.get(path, "")
         lines.append(
-            f"{path:<42} {result['status']:>4}  {'yes ' + encoding if encoding else 'NO':<10} "
+            f"{path:<52} {result['status']:>4}  {'yes ' + encoding if encoding else 'NO':<10} "
             f"{page_kb:>7.1f} {verdict(page_kb, PAGE_BUDGET_KB)} "
             f"{document_kb:>7.1f} {verdict(document_kb, DOCUMENT_BUDGET_KB)} "
             f"{cold['requests']:>8.0f} "
@@ -212,7 +215,9 @@ def main() -> int:
                   file=sys.stderr)
             return 1
         paths = ["/learn", f"/learn/{COURSE}/{LESSON}/1",
-                 f"/learn/{COURSE}/{LESSON}/{first_quiz_step()}"]
+                 f"/learn/{COURSE}/{LESSON}/{first_quiz_step()}",
+                 # The same card in the community languages: Tai Dam with its Tai Viet font.
+                 *(f"/learn/{COURSE}/{LESSON}/1?lang={code}" for code in COMMUNITY)]
         state_file = workdir / "state.json"
         encodings: dict[str, str] = {}
         responses: list[tuple[int, int, str]] = []

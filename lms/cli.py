@@ -176,6 +176,8 @@ def _read_and_report(refusal: str):
     found = read_catalog(current_app.config["LMS_COURSES_DIR"])
     for problem in found.problems:
         click.echo(str(problem), err=True)
+    for warning in found.warnings:
+        click.echo(str(warning), err=True)
     if found.problems:
         click.echo(refusal % {"count": len(found.problems)}, err=True)
         sys.exit(1)

@@ -21,6 +21,15 @@ LANGUAGE_COOKIE = "lang"
 
 
 @dataclass(frozen=True)
+class Font:
+    """A web font a language's pages load for the characters of its script only."""
+
+    family: str
+    file: str  # under static/
+    unicode_range: str
+
+
+@dataclass(frozen=True)
 class Language:
     code: str
     name: str
@@ -28,6 +37,7 @@ class Language:
     format_locale: str
     speech: tuple[str, ...]
     status: str
+    font: Font | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -50,6 +60,8 @@ def load_registry(path: Path) -> dict[str, Language]:
             format_locale=entry["format"],
             speech=tuple(entry.get("speech") or ()),
             status=entry.get("status", "draft"),
+            font=Font(family=entry["font"]["family"], file=entry["font"]["file"],
+                      unicode_range=entry["font"]["unicode_range"]) if entry.get("font") else None,
         )
     if DEFAULT_LANGUAGE not in registry:
         raise ValueError(f"{path}: the registry must contain {DEFAULT_LANGUAGE}")

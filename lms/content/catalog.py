@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..i18n import DEFAULT_LANGUAGE, languages
 from .curriculum import read_curriculum
+from .glossary import check_spellings
 from .loader import read_courses
 from .model import Course, Lesson, LessonText, Problem
 
@@ -19,6 +20,8 @@ from .model import Course, Lesson, LessonText, Problem
 class Catalog:
     courses: dict[str, Course]
     problems: tuple[Problem, ...]
+    # Not errors: the lessons still load (e.g. another spelling of a glossary word).
+    warnings: tuple[Problem, ...] = ()
 
     def course(self, slug: str) -> Course | None:
         return self.courses.get(slug)
@@ -36,7 +39,11 @@ def read_catalog(courses_dir: str | Path, curriculum_file: str | Path | None = N
             "The curriculum file does not exist (LMS_CURRICULUM_FILE)."),),))
     courses, problems = read_courses(Path(courses_dir), list(registry), complete,
                                      read_curriculum(path))
-    return Catalog(courses=courses, problems=tuple(problems))
+    glossary_problems, warnings = check_spellings(
+        Path(courses_dir), Path(current_app.config["LMS_TRANSLATIONS_DIR"]),
+        [code for code in registry if code != DEFAULT_LANGUAGE])
+    return Catalog(courses=courses, problems=tuple(problems + glossary_problems),
+                   warnings=tuple(warnings))
 
 
 # How often a worker asks the database whether the courses were loaded again.

@@ -273,6 +273,34 @@
   if (kind === "quiz" && shown && !forcedOffline) {
     remember(JSON.parse(shown.getAttribute("data-answer"))).catch(function () {});
   }
+  // Right and wrong also sound, where the phone lets a page play one: two rising notes,
+  // or one low one. Never needed: the icon, the colour and the words say it too.
+  var Sound = window.AudioContext || window.webkitAudioContext;
+  function chime(right) {
+    if (!Sound) return;
+    try {
+      var audio = new Sound(), now = audio.currentTime;
+      (right ? [[660, 0], [880, 0.14]] : [[233, 0], [185, 0.18]]).forEach(function (note) {
+        var tone = audio.createOscillator(), gain = audio.createGain(), at = now + note[1];
+        tone.type = right ? "sine" : "triangle";
+        tone.frequency.value = note[0];
+        gain.gain.setValueAtTime(0.0001, at);
+        gain.gain.exponentialRampToValueAtTime(0.3, at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.3);
+        tone.connect(gain); gain.connect(audio.destination);
+        tone.start(at); tone.stop(at + 0.32);
+      });
+      if (audio.state === "suspended" && audio.resume) audio.resume().catch(function () {});
+      setTimeout(function () { if (audio.close) audio.close().catch(function () {}); }, 1200);
+      document.documentElement.setAttribute("data-chimed", right ? "right" : "wrong");
+    } catch (error) { /* no sound on this phone */ }
+  }
+  var ANSWERED = "hocso-answered";
+  try {
+    // The answer was just sent from this step (not a later visit): sound its verdict once.
+    if (shown && sessionStorage.getItem(ANSWERED) === location.pathname) chime(shown.classList.contains("right"));
+    sessionStorage.removeItem(ANSWERED);
+  } catch (error) { /* storage refused: no sound */ }
   function offline() { return forcedOffline || !navigator.onLine; }
   function courseData() {
     return caches.match("/api/v1/courses/" + course, { ignoreSearch: true })
@@ -364,7 +392,10 @@
   }
   var questionForm = document.querySelector("form.question");
   if (questionForm) questionForm.addEventListener("submit", function (event) {
-    if (!offline()) return;
+    if (!offline()) {
+      try { sessionStorage.setItem(ANSWERED, location.pathname); } catch (error) { /* no sound */ }
+      return;
+    }
     event.preventDefault();
     courseData().then(function (data) {
       var question = lessonStep(data).step.question;
@@ -377,7 +408,9 @@
         var box = element("section", "feedback " + (right ? "right" : "wrong"));
         box.setAttribute("role", "status");
         var verdict = element("h2", "verdict", " " + (right ? text.right : text.wrong));
-        verdict.insertBefore(icon(right ? "ok" : "wrong"), verdict.firstChild);
+        var badge = element("span", "badge");  // as the page's own verdict (_feedback.html)
+        badge.appendChild(icon(right ? "ok" : "wrong"));
+        verdict.insertBefore(badge, verdict.firstChild);
         box.appendChild(verdict);
         var list = element("ul", "explained");
         var chosen = [].concat(answer);
@@ -396,6 +429,7 @@
         if (question.kind === "order") box.appendChild(element("p", "", question.feedback));
         box.appendChild(list);
         questionForm.replaceWith(box);
+        chime(right);
         var next = document.getElementById("offline-next");
         if (next) next.hidden = false;
       });

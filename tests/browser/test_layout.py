@@ -49,7 +49,11 @@ def test_every_card_steps_words_are_on_the_first_screen_above_the_next_bar(
     page.goto(f"{live_server}/learn?lang={language}")
     hidden = []
     for lesson, step in _card_steps("public-services") + _card_steps("online-safety"):
-        page.goto(f"{live_server}/learn/{lesson.texts['vi'].course}/{lesson.slug}/{step.number}")
+        # `?lang=` on every page: on a shared phone it holds for the page it is on.
+        page.goto(f"{live_server}/learn/{lesson.texts['vi'].course}/{lesson.slug}/{step.number}"
+                  f"?lang={language}")
+        assert page.locator("html").get_attribute("lang") == language
+        page.evaluate("document.fonts.ready.then(() => true)")  # the Tai Viet font included
         found = page.evaluate(FIRST_SCREEN)
         assert found["scrolled"] == 0
         # Nothing sits under the bar: the step ends where the bar begins, the bar on screen.
