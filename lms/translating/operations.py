@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
-from ..accounts.models import Account, STAFF_ROLES
+from ..accounts.models import STAFF_ROLES, Account
 from ..extensions import db
 from .models import DRAFT, REVIEWED, LanguageGrant, SavedTranslation
 from .pieces import community_languages
