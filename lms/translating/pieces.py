@@ -177,8 +177,13 @@ def lesson_overlay(lesson: Lesson, language: str) -> LessonText | None:
     rows = found.lessons.get((language, course, lesson.slug))
     if not rows:
         return None
-    composed = current_app.extensions.setdefault("lms_composed_lessons", {})
-    key = (language, course, lesson.slug, id(catalog()))
+    extensions = current_app.extensions
+    loaded = catalog()
+    if extensions.get("lms_composed_for") is not loaded:  # the courses were loaded again
+        extensions["lms_composed_for"] = loaded
+        extensions["lms_composed_lessons"] = {}
+    composed = extensions.setdefault("lms_composed_lessons", {})
+    key = (language, course, lesson.slug)
     if key not in composed:
         composed[key] = compose(lesson, language, rows)
     return composed[key]
