@@ -15,6 +15,7 @@ from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
 FIXTURES = Path(__file__).parent / "course_fixtures"
 PIECE = "/translate/blt/sample/first"
 DRAFT_NOTE = '<p class="note" role="note">'
+ENGLISH = {"LMS_LANGUAGE": "en"}  # the commands speak the operator's language
 
 
 @pytest.fixture
@@ -305,7 +306,7 @@ def test_export_writes_what_was_saved_and_import_reads_it_back(app, runner, sign
     client = signed_in("ambassador")
     path = f"/translate/blt/interface/{_string_number(client, 'Next')}"
     client.post(path, data={"csrf_token": csrf_from(client, path), "text": "[blt] next"})
-    result = runner.invoke(args=["translations", "export", "--language", "blt"])
+    result = runner.invoke(args=["translations", "export", "--language", "blt"], env=ENGLISH)
     assert result.exit_code == 0, result.output
     lesson = files["courses"] / "sample" / "blt" / "01-first.md"
     text = lesson.read_text("utf-8")
@@ -331,7 +332,7 @@ def test_export_writes_what_was_saved_and_import_reads_it_back(app, runner, sign
 
     # Nothing changed: importing the files it wrote adds nothing.
     count = len(_rows())
-    result = runner.invoke(args=["translations", "import", "--language", "blt"])
+    result = runner.invoke(args=["translations", "import", "--language", "blt"], env=ENGLISH)
     assert result.exit_code == 0, result.output
     assert len(_rows()) == count and "0 conflicts" in result.output
 
@@ -339,7 +340,7 @@ def test_export_writes_what_was_saved_and_import_reads_it_back(app, runner, sign
 def test_import_takes_a_changed_file_but_never_a_newer_browser_edit(app, runner, signed_in,
                                                                    translators, files):
     _translate_all(signed_in, reviewed_steps=())
-    assert runner.invoke(args=["translations", "export"]).exit_code == 0
+    assert runner.invoke(args=["translations", "export"], env=ENGLISH).exit_code == 0
     lesson = files["courses"] / "sample" / "blt" / "01-first.md"
     # In the files, someone corrects the title and step 1; in the browser, a translator
     # edits step 1 again after the export.
@@ -348,7 +349,7 @@ def test_import_takes_a_changed_file_but_never_a_newer_browser_edit(app, runner,
                       .replace("[blt] **bold** text", "[blt] file text"), "utf-8")
     _save(signed_in("ambassador"), 1, **{**CARD, "body": "[blt] browser text"})
     app.extensions.pop("lms_catalog", None)
-    result = runner.invoke(args=["translations", "import"])
+    result = runner.invoke(args=["translations", "import"], env=ENGLISH)
     assert result.exit_code == 0, result.output
     assert "Conflict" in result.output and "01-first.md [1]" in result.output
     assert "1 conflicts" in result.output
@@ -366,7 +367,7 @@ def test_import_reads_existing_translations_as_drafts(app, runner, files):
     lesson.write_text(source.replace("status: reviewed", "status: draft")
                       .replace("## Thẻ một", "## [blt] heading"), "utf-8")
     app.extensions.pop("lms_catalog", None)
-    result = runner.invoke(args=["translations", "import", "--language", "blt"])
+    result = runner.invoke(args=["translations", "import", "--language", "blt"], env=ENGLISH)
     assert result.exit_code == 0, result.output
     rows = _rows(kind="lesson")
     assert [(row.part, row.status) for row in rows] == [("1", "draft")]
@@ -374,6 +375,6 @@ def test_import_reads_existing_translations_as_drafts(app, runner, files):
 
 
 def test_an_unknown_language_is_refused_by_the_commands(runner, files):
-    result = runner.invoke(args=["translations", "export", "--language", "xx"])
+    result = runner.invoke(args=["translations", "export", "--language", "xx"], env=ENGLISH)
     assert result.exit_code == 2 and "xx" in result.output
     assert _rows() == []
