@@ -35,7 +35,8 @@ def _form() -> GrantForm:
     staff = db.session.scalars(visible_staff(current_user).where(Account.active.is_(True))
                                .order_by(Account.name))
     form.account.choices = [(a.id, f"{a.name} · {a.phone}") for a in staff]
-    form.language.choices = [(code, languages()[code].name) for code in community_languages()]
+    form.language.choices = [(code, f"{languages()[code].name} ({code})")
+                             for code in community_languages()]
     return form
 
 

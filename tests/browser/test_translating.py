@@ -59,6 +59,20 @@ def test_a_translator_saves_a_step_and_a_reviewer_marks_it_reviewed(
     assert page.locator("input[name=option-1-text]").is_visible()
     assert_no_horizontal_scroll(page)
     _shot(page, f"translate-question-{viewport}")
+    page.goto(live_server + "/translate")
+    page.get_by_text("Khóa mẫu").click()  # open the course's lessons
+    assert page.get_by_role("link", name="Bài đầu").is_visible()
+    assert_no_horizontal_scroll(page)
+    _shot(page, f"translate-index-{viewport}")
+    context.close()
+
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="vi-VN")
+    page = context.new_page()
+    _sign_in(page, live_server, world["admin"].phone)
+    page.goto(live_server + "/admin/translators")
+    assert page.get_by_role("button", name="Cấp quyền này").is_visible()
+    assert_no_horizontal_scroll(page)
+    _shot(page, f"translators-admin-{viewport}")
     context.close()
 
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="vi-VN")
