@@ -119,6 +119,10 @@ def register_blueprints(app: Flask) -> None:
     password_views.init_app(app)
     second_factor_views.init_app(app)
 
+    from . import translating
+
+    translating.init_app(app)
+
     from .auth import mark_public
 
     mark_public(app.view_functions["static"])

@@ -314,6 +314,10 @@ def check_deployment(workers: int, machines: int):
 def init_app(app: Flask) -> None:
     from .ambassadors.cli import ambassadors_cli
     from .families.cli import cohorts_cli
+    from .translating.cli import add_commands
+
+    if "export" not in translations_cli.commands:
+        add_commands(translations_cli, translated)
 
     for group in (users_cli, demo_cli, courses_cli, progress_cli, stats_cli,
                   translations_cli, deploy_cli, ambassadors_cli, cohorts_cli):

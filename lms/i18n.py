@@ -136,6 +136,21 @@ def format_locale() -> str:
     return current_language().format_locale
 
 
+# A feature may put saved strings before the compiled catalogs (the translation
+# workbench): a callable code -> (stamp, {msgid: msgstr}) kept in app.extensions under
+# this name. A chain is rebuilt when the stamp it was built with changes.
+UI_OVERLAY = "lms_ui_overlay"
+
+
+class _SavedStrings(Translations):
+    """Strings saved in the database, tried before the compiled catalogs."""
+
+    def __init__(self, strings: dict[str, str]):
+        super().__init__(fp=None, domain="messages")
+        self._catalog = dict(strings)
+        self.plural = lambda n: 0
+
+
 class ChainDomain(Domain):
     """Loads the current language's catalog chain, linked with add_fallback()."""
 
@@ -145,8 +160,26 @@ class ChainDomain(Domain):
         except RuntimeError:  # outside a request
             return NullTranslations()
         cache = self.get_translations_cache(None)
-        if language.code in cache:
-            return cache[language.code]
+        overlay = current_app.extensions.get(UI_OVERLAY)
+        if overlay is not None and language.code != DEFAULT_LANGUAGE:
+            stamp, strings = overlay(language.code)
+            found = cache.get((language.code, stamp))
+            if found is None:
+                found = self._chain(language)
+                if strings:
+                    saved = _SavedStrings(strings)
+                    saved.add_fallback(found)
+                    found = saved
+                for key in [key for key in cache if isinstance(key, tuple)
+                            and key[0] == language.code]:
+                    del cache[key]
+                cache[(language.code, stamp)] = found
+            return found
+        if language.code not in cache:
+            cache[language.code] = self._chain(language)
+        return cache[language.code]
+
+    def _chain(self, language: Language) -> Translations | NullTranslations:
         directory = current_app.config["LMS_TRANSLATIONS_DIR"]
         chain: Translations | NullTranslations | None = None
         for code in language.catalogs:
@@ -157,8 +190,7 @@ class ChainDomain(Domain):
                 chain = catalog
             else:
                 chain.add_fallback(catalog)
-        cache[language.code] = chain or NullTranslations()
-        return cache[language.code]
+        return chain or NullTranslations()
 
 
 class ChainBabel(Babel):

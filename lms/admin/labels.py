@@ -47,6 +47,13 @@ ACTION_LABELS = {
     "consent.withdrawn": _l("Consent withdrawn"),
     "person.exported": _l("Person's data exported"),
     "person.deleted": _l("Person's data deleted"),
+    "language_grant.granted": _l("May translate in a language"),
+    "language_grant.changed": _l("Review permission changed"),
+    "language_grant.revoked": _l("May no longer translate in a language"),
+    "translation.saved": _l("Translation saved as a draft"),
+    "translation.reviewed": _l("Translation marked reviewed"),
+    "translations.imported": _l("Translations imported from the files"),
+    "translations.exported": _l("Translations written to the files"),
 }
 
 

@@ -38,7 +38,7 @@ from ..spreadsheets import neutralise_cell
 from ..stats.models import CountedCohort, CountedFact, CountedLesson, CountedMember
 from ..stats.rollups import households_changed
 from ..teams.models import team_member
-from ..translating.models import LanguageGrant
+from ..translating.models import LanguageGrant, SavedTranslation
 
 ANONYMOUS_NAME = "—"
 
@@ -230,6 +230,11 @@ PERSONAL_TABLES: dict[str, PersonalTable] = {
     "ambassador_assignment": PersonalTable(lambda p: [], lambda p: None),
     "team_member": PersonalTable(lambda p: [], lambda p: None),
     "language_grant": PersonalTable(lambda p: [], lambda p: None),
+    # What a staff member typed as a translator: exported as theirs; on erasure the text
+    # stays (it is the lessons'), pointing at the de-identified account.
+    "saved_translation": PersonalTable(
+        lambda p: _rows(SavedTranslation, SavedTranslation.author_id == _account(p).id)
+        if _account(p) is not None else [], lambda p: None),
     "visit_present": PersonalTable(
         lambda p: _table_rows(visit_present, visit_present.c.person_id == p.id),
         _keep_with_stand_in),

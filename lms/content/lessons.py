@@ -17,8 +17,10 @@ from .yamllines import LineDict
 
 # review_note: what a reviewer must look at in a draft (e.g. a translation that fell
 # behind a corrected Vietnamese lesson); never shown to learners.
+# reviewed_parts: in a draft, the parts a reviewer already passed ("title" and step
+# numbers), so that the files keep what the translation workbench knows.
 FRONT_MATTER_KEYS = {"title", "status", "minutes", "sources", "review_note", "reviewed_on",
-                     "reviewed_by"}
+                     "reviewed_by", "reviewed_parts"}
 STATUSES = ("reviewed", "draft")
 MIN_MINUTES, MAX_MINUTES = 3, 7
 PICTURE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
@@ -69,9 +71,15 @@ class LessonParser:
         self.check_order(steps)
         if not self.ok or meta is None:
             return None
+        parts = meta["reviewed_parts"]
+        if any(part != "title" and not 1 <= part <= len(steps) for part in parts):
+            self.report(1, _("reviewed_parts lists \"title\" and step numbers of this "
+                             "lesson."))
+            return None
         return LessonText(course=self.course, slug=self.slug, language=self.language,
                           title=meta["title"], status=meta["status"], minutes=meta["minutes"],
-                          sources=meta["sources"], steps=tuple(steps))
+                          sources=meta["sources"], steps=tuple(steps),
+                          reviewed_parts=frozenset(parts))
 
     def front_matter(self, text: str) -> dict | None:
         try:
@@ -107,8 +115,15 @@ class LessonParser:
         note = data.get("review_note")
         if note is not None and (not isinstance(note, str) or not note.strip()):
             self.report(data.line_of("review_note"), _("review_note must be a text."))
+        parts = data.get("reviewed_parts", [])
+        if not isinstance(parts, list) or not all(
+                part == "title" or (isinstance(part, int) and not isinstance(part, bool))
+                for part in parts):
+            self.report(data.line_of("reviewed_parts"),
+                        _("reviewed_parts lists \"title\" and step numbers of this lesson."))
+            parts = []
         return {"title": str(title).strip(), "status": data.get("status"), "minutes": minutes,
-                "sources": tuple(str(s) for s in sources or ())}
+                "sources": tuple(str(s) for s in sources or ()), "reviewed_parts": parts}
 
     def check_plain_words(self, lines: list[str], start: int) -> None:
         for index in range(start, len(lines)):

@@ -71,6 +71,11 @@ class LessonText:
     minutes: int
     sources: tuple[str, ...]
     steps: tuple[Step, ...]
+    # In a draft: the parts ("title", step numbers) a reviewer has already passed.
+    reviewed_parts: frozenset = frozenset()
+
+    def part_reviewed(self, part: str | int) -> bool:
+        return self.status == "reviewed" or part in self.reviewed_parts
 
     @property
     def quiz_steps(self) -> tuple[Step, ...]:
