@@ -9,7 +9,8 @@ from .operations import NOTE_LIMIT, REJECT_REASONS
 
 
 class ReviewForm(FlaskForm):
-    reason = SelectField(_l("Why send it back?"), validate_choice=True,
+    # Checked against REJECT_REASONS by operations.decide (publishing needs none).
+    reason = SelectField(_l("Why send it back?"), validate_choice=False,
                          choices=[("", _l("Choose a reason…")), *REJECT_REASONS.items()])
     note = TextAreaField(_l("Note for the narrator (optional)"), validators=[
         Optional(), Length(max=NOTE_LIMIT, message=_l("At most %(max)d characters."))])
