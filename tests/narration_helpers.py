@@ -4,8 +4,11 @@ Opus packets are rewritten into an Ogg file (RFC 7845), so both containers hold 
 a browser really encoded."""
 
 import base64
+import json
 import os
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,27 +48,37 @@ def chromium_or_skip() -> None:
         pytest.skip(f"{CHROMIUM} is missing: no recording can be made")
 
 
-def launch_with_fake_microphone(playwright):
+def launch_with_fake_microphone(browser_type):
+    """Chromium whose microphone is a steady beep, allowed without asking."""
     from .browser.conftest import CHROMIUM_ARGS
 
-    return playwright.chromium.launch(executable_path=CHROMIUM,
-                                      args=[*CHROMIUM_ARGS, *FAKE_MEDIA])
+    return browser_type.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA])
+
+
+_RECORDER_PROCESS = """
+import base64, json, sys
+from playwright.sync_api import sync_playwright
+from tests.narration_helpers import BLANK_ORIGIN, RECORD_JS, launch_with_fake_microphone
+with sync_playwright() as playwright:
+    browser = launch_with_fake_microphone(playwright.chromium)
+    page = browser.new_page()
+    page.route(BLANK_ORIGIN, lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<!doctype html><title>r</title>"))
+    page.goto(BLANK_ORIGIN)
+    print(json.dumps([page.evaluate(RECORD_JS, ms) for ms in json.loads(sys.argv[1])]))
+    browser.close()
+"""
 
 
 def record_webm(milliseconds_list: list[int]) -> list[bytes]:
-    """Recordings of the given lengths, made by Chromium's MediaRecorder."""
+    """Recordings of the given lengths, made by Chromium's MediaRecorder. In a process of
+    its own, so that it works beside the browser tests' running Playwright."""
     chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_with_fake_microphone(playwright)
-        page = browser.new_page()
-        page.route(BLANK_ORIGIN, lambda route: route.fulfill(
-            status=200, content_type="text/html", body="<!doctype html><title>r</title>"))
-        page.goto(BLANK_ORIGIN)
-        made = [base64.b64decode(page.evaluate(RECORD_JS, ms)) for ms in milliseconds_list]
-        browser.close()
-    return made
+    result = subprocess.run(
+        [sys.executable, "-c", _RECORDER_PROCESS, json.dumps(milliseconds_list)],
+        capture_output=True, text=True, timeout=300, check=True,
+        cwd=Path(__file__).resolve().parent.parent)
+    return [base64.b64decode(text) for text in json.loads(result.stdout)]
 
 
 # --- WebM to Ogg, keeping the Opus packets ------------------------------------------------

@@ -182,8 +182,9 @@ def forget_recordings(account_id: int) -> None:
     for row in rows:
         db.session.delete(row)
     db.session.flush()
-    still_used = set(db.session.execute(select(Recording.sha256, Recording.container).where(
-        Recording.sha256.in_([sha for sha, _container in hashes]))).tuples())
+    still_used = {(sha, container) for sha, container in db.session.execute(
+        select(Recording.sha256, Recording.container).where(
+            Recording.sha256.in_([sha for sha, _container in hashes])))}
     doomed = db.session.info.setdefault(_UNLINK_AFTER_COMMIT, [])
     doomed += [storage_path(sha, container) for sha, container in hashes - still_used]
 
