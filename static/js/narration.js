@@ -74,6 +74,8 @@
         });
         recorder.addEventListener("stop", function () {
           release();
+          time.textContent = box.getAttribute("data-recorded")
+            .replace("%(seconds)s", Math.round((Date.now() - started) / 1000));
           blob = new Blob(chunks, { type: type.split(";")[0] });
           if (playback.src) URL.revokeObjectURL(playback.src);
           playback.src = URL.createObjectURL(blob);
