@@ -190,6 +190,7 @@ def test_a_narrator_sees_only_their_languages(team):
     home = narrator.get("/narration").get_data(as_text=True)
     assert "ꪼꪕꪒꪾ" in home
     assert narrator.get("/narration/review").status_code == 404  # narrates, does not review
+    assert 'href="/narration"' in narrator.get("/ambassador/").get_data(as_text=True)
 
 
 def test_the_recorder_says_it_needs_javascript_and_may_play_back(team):

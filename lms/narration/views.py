@@ -37,6 +37,12 @@ bp = Blueprint("narration", __name__, url_prefix="/narration")
 STAFF = (Role.AMBASSADOR.value, Role.OFFICIAL.value, Role.ADMIN.value)
 
 
+@bp.app_context_processor
+def narration_context() -> dict:
+    """The account menu links to narration for those with a language grant."""
+    return {"may_narrate_any": lambda: bool(ops.grants(current_user))}
+
+
 def _language_or_404(code: str) -> str:
     if code not in languages() or not ops.may_narrate(current_user, code):
         _refused("narration_language", 0)
