@@ -65,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     from .extensions import compress, csrf, db, limiter, login_manager
     from .families import models as _families  # noqa: F401
     from .learning import models as _learning  # noqa: F401
+    from .narration import models as _narration  # noqa: F401
     from .places import models as _places  # noqa: F401
     from .stats import models as _stats  # noqa: F401
     from .teams import models as _teams  # noqa: F401
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from .events.views import bp as events_bp
     from .families.views import bp as families_bp
     from .learning.views import bp as learning_bp
+    from .narration.views import bp as narration_bp
     from .pwa.views import bp as pwa_bp
     from .stats.views import bp as stats_bp
     from .teams.views import bp as teams_bp
@@ -111,7 +113,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (accounts_bp, learning_bp, ambassadors_bp, stats_bp, admin_bp, api_bp,
                       pwa_bp, second_factor_bp, password_bp, admin_places_bp, admin_staff_bp,
                       admin_audit_bp, admin_people_bp, admin_content_bp, families_bp,
-                      teams_bp, events_bp):
+                      teams_bp, events_bp, narration_bp):
         app.register_blueprint(blueprint)
 
     from .accounts import password_views, second_factor_views

@@ -248,9 +248,12 @@ def translations_coverage():
     """Per language: interface strings translated, and lessons present, draft, reviewed."""
     from .content.catalog import read_catalog
     from .content.coverage import translation_coverage
+    from .narration.operations import pending_counts, published_counts
 
     found = read_catalog(current_app.config["LMS_COURSES_DIR"])
     header = [_("Language"), _("Interface")] + [course.slug for course in found.courses.values()]
+    header.append(_("Recordings"))
+    published, pending = published_counts(), pending_counts()
     rows = []
     for language in translation_coverage(found):
         row = [f"{language.code} ({language.status})", f"{language.ui_percent}%"]
@@ -258,6 +261,9 @@ def translations_coverage():
             row.append(_("%(present)s/%(total)s (%(draft)s draft, %(reviewed)s reviewed)",
                          present=course.present, total=course.lessons, draft=course.draft,
                          reviewed=course.reviewed))
+        row.append(_("%(published)s published, %(pending)s waiting",
+                     published=sum(published.get(language.code, {}).values()),
+                     pending=pending.get(language.code, 0)))
         rows.append(row)
     widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
     for line in [header, *rows]:

@@ -54,6 +54,13 @@ def from_environment(instance_path: str, testing: bool = False) -> dict:
         or str(PROJECT_ROOT / "lms" / "families" / "digital_family.yaml"),
         "LMS_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
         "LMS_STATIC_DIR": str(PROJECT_ROOT / "static"),
+        # Community recordings, one file per content hash (lms/narration/storage.py).
+        "LMS_NARRATION_DIR": env.get("LMS_NARRATION_DIR")
+        or str(Path(instance_path) / "recordings"),
+        "LMS_NARRATION_MAX_BYTES": _whole_number(
+            env.get("LMS_NARRATION_MAX_BYTES", str(2 * 1024 * 1024)), "LMS_NARRATION_MAX_BYTES"),
+        "LMS_NARRATION_MAX_SECONDS": _whole_number(
+            env.get("LMS_NARRATION_MAX_SECONDS", "120"), "LMS_NARRATION_MAX_SECONDS"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -12,6 +12,18 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def content_security_policy(nonce: str, media: str = "'self'") -> str:
+    """The site's policy; a page that plays what it has just recorded adds `blob:` media."""
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        f"style-src 'self' 'nonce-{nonce}'; "
+        f"img-src 'self' data:; media-src {media}; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+        "form-action 'self'; manifest-src 'self'; worker-src 'self'"
+    )
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     debug = app.debug or app.config["LMS_ENV"] == "development"
@@ -19,14 +31,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         nonce = csp_nonce()
-        response.headers.setdefault("Content-Security-Policy", (
-            "default-src 'self'; "
-            f"script-src 'self' 'nonce-{nonce}'; "
-            f"style-src 'self' 'nonce-{nonce}'; "
-            "img-src 'self' data:; media-src 'self'; connect-src 'self'; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-            "form-action 'self'; manifest-src 'self'; worker-src 'self'"
-        ))
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["X-Frame-Options"] = "DENY"

@@ -12,6 +12,7 @@ from ..content.catalog import catalog, localized, read_catalog, remember_load_ti
 from ..content.coverage import translation_coverage
 from ..content.operations import store_lesson_index
 from ..extensions import db
+from ..narration.operations import pending_counts, published_counts
 from .forms import ConfirmForm
 
 bp = Blueprint("admin_content", __name__, url_prefix="/admin")
@@ -73,4 +74,5 @@ def load():
 def translations():
     found = catalog()
     return render_template("admin/translations.html", coverage=translation_coverage(found),
-                           titles={c["slug"]: c["title"] for c in _courses(found)})
+                           titles={c["slug"]: c["title"] for c in _courses(found)},
+                           recordings=published_counts(), waiting=pending_counts())

@@ -34,6 +34,8 @@ from ..audit import AuditEntry
 from ..events.models import EventAttendance
 from ..extensions import db
 from ..learning.models import Certificate, LessonProgress, ProgressEvent
+from ..narration.models import Recording
+from ..narration.operations import forget_recordings
 from ..spreadsheets import neutralise_cell
 from ..stats.models import CountedCohort, CountedFact, CountedLesson, CountedMember
 from ..stats.rollups import households_changed
@@ -199,6 +201,20 @@ def _keep_with_stand_in(person: Person) -> None:
     commune's figures."""
 
 
+def _export_recordings(person: Person) -> list[dict]:
+    account = _account(person)
+    if account is None:
+        return []
+    return _rows(Recording, Recording.narrator_id == account.id)
+
+
+def _erase_recordings(person: Person) -> None:
+    """Their voice goes: the recordings they made, and the files once committed."""
+    account = _account(person)
+    if account is not None:
+        forget_recordings(account.id)
+
+
 def _erase_needs_help(person: Person) -> None:
     db.session.execute(delete(NeedsHelp).where(NeedsHelp.person_id == person.id))
 
@@ -235,6 +251,7 @@ PERSONAL_TABLES: dict[str, PersonalTable] = {
     "saved_translation": PersonalTable(
         lambda p: _rows(SavedTranslation, SavedTranslation.author_id == _account(p).id)
         if _account(p) is not None else [], lambda p: None),
+    "narration_recording": PersonalTable(_export_recordings, _erase_recordings),
     "visit_present": PersonalTable(
         lambda p: _table_rows(visit_present, visit_present.c.person_id == p.id),
         _keep_with_stand_in),
@@ -300,7 +317,7 @@ def export_csv(data: dict[str, list[dict]]) -> str:
 def erase(person: Person) -> None:
     """De-identify the person everywhere (the caller commits); see the module docstring.
     The audit entry of the request itself names nobody."""
-    for table in ("audit_entry", "household", "account", "consent", "certificate",
-                  "progress_event", "lesson_progress", "person"):
+    for table in ("audit_entry", "household", "narration_recording", "account", "consent",
+                  "certificate", "progress_event", "lesson_progress", "person"):
         PERSONAL_TABLES[table].erase(person)
     audit.record("person.deleted", "person", person.id, {})

@@ -19,6 +19,7 @@ from ..content.catalog import catalog, lesson_text, localized
 from ..content.model import MULTIPLE, ORDER, QUIZ
 from ..i18n import current_language
 from ..models_common import utcnow
+from ..narration import operations as narration
 from . import queries
 from .grading import display_order, needed_right
 from .models import EventType, Status
@@ -155,13 +156,13 @@ def _render_step(course, lesson, text, current, person, fell_back, error=None, s
     order = display_order(current.question, f"{course.slug}/{lesson.slug}/{current.number}") \
         if current.question else []
     course_title, _title_fell_back = localized(course.titles, current_language().code)
+    audio_url, option_audio = _recordings(course, lesson, text, current)
     page = render_template(
         "learning/step.html", course=course, course_title=course_title, lesson=lesson,
         text=text, step=current, total=len(text.steps), fell_back=fell_back,
         answered=answered, order=order, error=error, shown_at=int(time.time()),
         needed=needed_right(len(lesson.texts["vi"].quiz_steps), course.mastery),
-        audio_url=_audio_url(course, text.language, current.audio),
-        option_audio=[_audio_url(course, text.language, name) for name in current.option_audio],
+        audio_url=audio_url, option_audio=option_audio,
         offline_text=_offline_text(),
     )
     return page, status
@@ -194,6 +195,22 @@ def learning_person() -> Person | None:
 @bp.app_context_processor
 def learner_context() -> dict:
     return {"learning_person": learning_person}
+
+
+def _recordings(course, lesson, text, current) -> tuple[str | None, list[str | None]]:
+    """What Listen plays: a published community recording first, else the course's own
+    file; where neither exists the page's script lets the phone's voice read the text."""
+    published = narration.published_recordings(course.slug, lesson.slug, text)
+
+    def url(option: int | None, name: str | None) -> str | None:
+        found = published.get((current.number, option))
+        return narration.recording_url(found) if found else _audio_url(
+            course, text.language, name)
+
+    options = current.question.options if current.question else ()
+    files = current.option_audio or (None,) * len(options)
+    return url(None, current.audio), [url(index, files[index] if index < len(files) else None)
+                                      for index in range(len(options))]
 
 
 def _audio_url(course, language: str, name: str | None) -> str | None:

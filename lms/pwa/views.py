@@ -21,6 +21,7 @@ from ..auth import PUBLIC, SIGNED_IN, access
 from ..content.catalog import lesson_text
 from ..i18n import current_language
 from ..learning.queries import visible_course
+from ..narration import operations as narration
 from ..templating import static_url
 
 bp = Blueprint("pwa", __name__)
@@ -84,6 +85,10 @@ def offline_files(slug: str):
     folder = Path(current_app.config["LMS_COURSES_DIR"]) / slug
     for lesson in course.lessons:
         text, _fell_back = lesson_text(lesson, language)
+        # The published recordings of the lesson's language, which Listen plays first.
+        for recording in narration.published_recordings(slug, lesson.slug, text).values():
+            urls.append(narration.recording_url(recording))
+            size += recording.bytes
         urls += [url_for("learning.step", course_slug=slug, lesson_slug=lesson.slug, number=n)
                  for n in range(1, len(text.steps) + 1)]
         for step in text.steps:
@@ -97,6 +102,7 @@ def offline_files(slug: str):
                 size += (folder / "images" / picture.file).stat().st_size
     unique = list(dict.fromkeys(urls))
     # Pages are about 4 KB each once compressed; pictures are counted as they are.
-    size += 4096 * sum(1 for url in unique if "/content/" not in url)
+    size += 4096 * sum(1 for url in unique
+                       if "/content/" not in url and "/narration/recordings/" not in url)
     return jsonify({"course": slug, "version": course.version, "language": language,
                     "urls": unique, "bytes": size})

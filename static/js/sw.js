@@ -57,10 +57,14 @@ self.addEventListener("fetch", function (event) {
   }
   if (request.method !== "GET") return;
 
-  if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/content/") === 0) {
+  if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/content/") === 0 ||
+      url.pathname.indexOf("/narration/recordings/") === 0) {
     event.respondWith(fromCache(request).then(function (found) {
       return found || fetch(request).then(function (response) {
-        if (response.ok) {
+        // Whole answers only (not a part asked with Range), and nothing marked no-store
+        // (a recording still waiting for review).
+        if (response.status === 200 &&
+            (response.headers.get("Cache-Control") || "").indexOf("no-store") < 0) {
           var copy = response.clone();
           caches.open(RUNTIME).then(function (cache) { cache.put(request, copy); });
         }

@@ -1,7 +1,7 @@
 """saved translations: what translators typed, with its history
 
 Revision ID: 4b840696d358
-Revises: b993eec5f67d
+Revises: dd72ff906349
 Create Date: 2026-12-01 19:08:24.427526
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4b840696d358'
-down_revision = 'b993eec5f67d'
+down_revision = 'dd72ff906349'
 branch_labels = None
 depends_on = None
 
