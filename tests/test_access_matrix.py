@@ -13,8 +13,13 @@ person, household, village, commune, staff account or visit is tried with three 
 own (household Mine,
 its village, commune Home, the Home ambassador assigned to Mine), same (household Theirs
 in another village of Home, its ambassador) and other (household Far in commune Away,
-its ambassador). A cell is one outcome for all three objects, or three outcomes
-"own same other":
+its ambassador). The same goes for an event (own: run by Mine's ambassador; same: run by
+Home's official; other: of Away, each with one attendance mark of Mine's, Theirs' or Far's
+member) and a team (own: with Mine's ambassador; same: another Home team; other: of Away).
+Every household has reached Digital Family. A recording is own (published, Tai Dam), same
+(pending, Tai Dam) or other (pending, H'Mong); a workbench or narration page is in own: the
+translator's language (Tai Dam), same: another community language, other: Vietnamese.
+A cell is one outcome for all three objects, or three outcomes "own same other":
 
     200 / 204 / 400  that status          302    a redirect, not to sign-in
     login            a redirect to sign-in     401 / 403 / 404 / 405   refused
@@ -22,13 +27,14 @@ its ambassador). A cell is one outcome for all three objects, or three outcomes
 The callers: anonymous; a household's shared phone (Mine, first member picked); a
 personal learner (Mine's third member with their own PIN); the ambassador of Home
 assigned to Mine; the official of Home; an admin; a translator (a Home staff account
-with a LanguageGrant and no households).
+with a LanguageGrant for Tai Dam that may also review, and no households).
 
 GET is tried for every route that has GET; a POST-only route is tried with a POST
 carrying only a CSRF token. For every route taking POST, every caller refused by the
 table (login, 401, 403, 404) is also refused on POST, and nothing is written.
 """
 
+import hashlib
 from urllib.parse import urlparse
 
 import pytest
@@ -38,8 +44,15 @@ from lms.accounts.models import Account, Role
 from lms.ambassadors.pins import set_member_pin
 from lms.ambassadors.visits import record_visits
 from lms.content.catalog import catalog
+from lms.events import operations as event_ops
+from lms.events.models import EventAttendance
 from lms.extensions import db
+from lms.families import status as family_status
+from lms.families.models import DigitalFamily
 from lms.learning.models import Certificate
+from lms.narration import operations as narration_ops
+from lms.narration.models import PENDING, PUBLISHED, Recording
+from lms.teams import operations as team_ops
 from lms.translating.models import LanguageGrant
 
 from .ambassador_helpers import consent_all, visit
@@ -52,6 +65,9 @@ REFUSED = {"login", "401", "403", "404"}
 COURSE, LESSON = "public-services", 0
 IMAGE = "images/activate-form.svg"
 CERTIFICATE_CODE = "HS-MATRIX-0001"
+BLT = "blt"  # the translator's language (translator and reviewer)
+# own: the translator's language; same: another community language; other: Vietnamese.
+LANGUAGES = (BLT, "hmn", "vi")
 
 A, R, L = "200", "404", "login"  # shorthands for the table
 OWN = "200 404 404"  # the own object only
@@ -115,6 +131,8 @@ POLICY: dict[str, tuple[str, ...]] = {
     "ambassadors.stop_assisting": (L, R, R, "302", R, R, "302"),
     "ambassadors.withdraw_consent": (L, R, R, "302 404 404", R, R, R),
     "api.commune_stats": ("401", R, R, R, HOME, A, R),
+    "api.events": ("401", R, R, A, A, A, A),
+    "api.post_attendance": ("401", R, R, "400 400 404", "400 400 404", R, "400 400 404"),
     "api.course_detail": ("401", A, A, A, A, A, A),
     "api.courses": ("401", A, A, A, A, A, A),
     "api.health": (A, A, A, A, A, A, A),
@@ -125,6 +143,18 @@ POLICY: dict[str, tuple[str, ...]] = {
     "api.post_visits": ("401", R, R, "400", R, R, "400"),
     "api.progress_events": ("401", "400", "400", "400", "400", "400", "400"),
     "api.province_stats": ("401", R, R, R, R, A, R),
+    "events.edit_event": (L, R, R, OWN, HOME, R, R),
+    "events.event": (L, R, R, HOME, HOME, R, HOME),
+    "events.index": (L, R, R, A, A, R, A),
+    "events.mark": (L, R, R, HOME, HOME, R, HOME),
+    "events.mark_post": (L, R, R, "400 400 404", "400 400 404", R, "400 400 404"),
+    "events.new_event": (L, R, R, A, A, R, A),
+    "events.people": (L, R, R, HOME, HOME, R, HOME),
+    "events.sheet": (L, R, R, HOME, HOME, R, HOME),
+    "events.unmark": (L, R, R, OWN, HOME, R, R),
+    "events.walk_in": (L, R, R, "400 400 404", "400 400 404", R, "400 400 404"),
+    "families.certificate": (L, OWN, OWN, OWN, HOME, A, R),
+    "families.verify": (A, A, A, A, A, A, A),
     "learning.certificate": (L, A, R, R, R, R, R),
     "learning.course": (L, A, A, A, R, R, A),
     "learning.course_file": (A, A, A, A, A, A, A),
@@ -133,6 +163,12 @@ POLICY: dict[str, tuple[str, ...]] = {
     "learning.result": (L, "302", "302", "302", R, R, "302"),
     "learning.step": (L, A, A, A, R, R, A),
     "learning.verify": (A, A, A, A, A, A, A),
+    "narration.decide": (L, R, R, R, R, R, "400 400 404"),
+    "narration.home": (L, R, R, R, R, R, A),
+    "narration.record": (L, R, R, R, R, R, OWN),
+    "narration.recording_file": (*(OWN,) * 6, HOME),
+    "narration.review": (L, R, R, R, R, R, A),
+    "narration.upload": (L, R, R, R, R, R, "400 404 404"),
     "password.change": (L, R, R, A, A, A, A),
     "pwa.manifest": (A, A, A, A, A, A, A),
     "pwa.offline_page": (A, A, A, A, A, A, A),
@@ -145,6 +181,21 @@ POLICY: dict[str, tuple[str, ...]] = {
     "stats.home": (L, R, R, R, A, R, R),
     "stats.report": (L, R, R, R, HOME, A, R),
     "stats.village": (L, R, R, R, HOME, A, R),
+    "teams.add_member": (L, R, R, R, "400 400 404", "400", R),
+    "teams.index": (L, R, R, A, A, A, A),
+    "teams.new": (L, R, R, R, A, A, R),
+    # The official has taken those two members out already when the admin's turn comes:
+    # a member no longer in the team is refused.
+    "teams.remove_member": (L, R, R, R, "302 302 404", "400 400 302", R),
+    "teams.rename": (L, R, R, R, HOME, A, R),
+    "teams.team": (L, R, R, OWN, HOME, A, R),
+    # The list of one's languages, with a word for staff who have none yet.
+    "translating.index": (L, R, R, A, A, A, A),
+    "translating.interface_string": (L, R, R, R, R, R, OWN),
+    "translating.lesson_part": (L, R, R, R, R, R, OWN),
+    "translating_admin.give": (L, R, R, R, R, "400", R),
+    "translating_admin.take_back": (L, R, R, R, R, "302", R),
+    "translating_admin.translators": (L, R, R, R, R, A, R),
 }
 
 # The URL parameters of a route → the kind of object that fills them.
@@ -155,8 +206,15 @@ KINDS = {
     ("course_slug",): "course", ("course_slug", "lesson_slug"): "lesson",
     ("course_slug", "lesson_slug", "number"): "step", ("slug",): "slug",
     ("course_slug", "path"): "file", ("code",): "code", ("filename",): "static",
+    ("event_id",): "event", ("attendance_id", "event_id"): "attendance",
+    ("team_id",): "team", ("account_id", "team_id"): "team_member",
+    ("token",): "token", ("recording_id",): "recording", ("name",): "sound",
+    ("grant_id",): "grant", ("language", "number"): "interface",
+    ("course_slug", "language", "lesson_slug", "number"): "narrate",
+    ("course_slug", "language", "lesson_slug", "part"): "piece",
 }
-ONE_OBJECT = {"", "course", "lesson", "step", "slug", "file", "code", "static"}
+ONE_OBJECT = {"", "course", "lesson", "step", "slug", "file", "code", "static", "token",
+              "grant"}
 
 
 def kind_of(rule) -> str:
@@ -169,7 +227,7 @@ def kind_of(rule) -> str:
 
 
 @pytest.fixture
-def matrix(world, make_staff):
+def matrix(app, world, make_staff, tmp_path):
     """The conftest world plus a personal learner, an ambassador for each other
     household, a translator, one visit per household and a certificate."""
     home, away = world["home"], world["away"]
@@ -177,7 +235,8 @@ def matrix(world, make_staff):
     other_ambassador = make_staff(Role.AMBASSADOR, "0911000014", home, [theirs])
     far_ambassador = make_staff(Role.AMBASSADOR, "0911000015", away, [far])
     translator = make_staff(Role.AMBASSADOR, "0911000016", home)
-    db.session.add(LanguageGrant(account_id=translator.id, language="blt", may_review=True,
+    app.config["LMS_NARRATION_DIR"] = str(tmp_path / "recordings")
+    db.session.add(LanguageGrant(account_id=translator.id, language=BLT, may_review=True,
                                  granted_by_id=world["admin"].id))
     personal = mine.members[2]
     personal.phone = "0911000017"
@@ -196,7 +255,77 @@ def matrix(world, make_staff):
 
     visits = {v.household_id: v.id for v in db.session.scalars(select(GuidanceVisit))}
     return {**world, "other_ambassador": other_ambassador, "far_ambassador": far_ambassador,
-            "translator": translator, "personal": personal, "visits": visits}
+            "translator": translator, "personal": personal, "visits": visits,
+            **events_of(world, other_ambassador, far_ambassador),
+            "teams": teams_of(world, other_ambassador, far_ambassador),
+            "families": families_of((mine, theirs, far)),
+            "recordings": recordings_of(app),
+            "grant": db.session.scalar(select(LanguageGrant.id).filter_by(
+                account_id=translator.id))}
+
+
+def events_of(w: dict, other_ambassador, far_ambassador) -> dict:
+    """An event of Home run by Mine's ambassador, one run by Home's official and one of
+    Away; at each, one member of Mine, Theirs and Far respectively is marked present."""
+    found, marks = [], []
+    for runner, household in ((w["ambassador"], w["mine"]), (w["official"], w["theirs"]),
+                              (far_ambassador, w["far"])):
+        event = event_ops.create_event(runner, {
+            "title": "Lớp học điện thoại", "kind": "class", "held_on": event_ops.local_today(),
+            "place": "Nhà văn hoá", "village_id": None, "courses": [COURSE]})
+        result = event_ops.record_attendance(runner, event, [
+            {"id": event_ops.new_mark_id(), "person": household.members[0].id}])
+        assert result.accepted, result.rejected
+        found.append(event.id)
+        marks.append(db.session.scalar(select(EventAttendance.id).filter_by(
+            event_id=event.id)))
+    return {"events": found, "marks": marks}
+
+
+def teams_of(w: dict, other_ambassador, far_ambassador) -> list[int]:
+    """A Home team with Mine's ambassador, another Home team, and a team of Away."""
+    found = []
+    for commune, name, member in ((w["home"], "Đội bản Mé", w["ambassador"]),
+                                  (w["home"], "Đội bản Nà", other_ambassador),
+                                  (w["away"], "Đội xã xa", far_ambassador)):
+        team = team_ops.create_team(commune, name, w["admin"])
+        team_ops.add_member(team, member.id)
+        found.append(team.id)
+    return found
+
+
+def families_of(households) -> list[str]:
+    """Mine, Theirs and Far have reached Digital Family: their certificate codes."""
+    codes = [family_status._new_code() for _household in households]
+    for household, code in zip(households, codes, strict=True):
+        family = db.session.get(DigitalFamily, household.id) or DigitalFamily(
+            household_id=household.id)
+        family.reached, family.since = True, family_status.local_today()
+        family.certificate_code = code
+        db.session.add(family)
+    db.session.commit()
+    return codes
+
+
+def recordings_of(app) -> list[Recording]:
+    """A published Tai Dam recording, a pending Tai Dam one and a pending H'Mong one, their
+    sound files stored."""
+    found = []
+    for number, (language, state) in enumerate(((BLT, PUBLISHED), (BLT, PENDING),
+                                                ("hmn", PENDING))):
+        data = f"recording {number}".encode()
+        sha = hashlib.sha256(data).hexdigest()
+        path = narration_ops.storage_path(sha, "webm")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        recording = Recording(course=COURSE, lesson=catalog().course(COURSE).lessons[
+            LESSON].slug, step=1, language=language, text_sha=narration_ops.text_hash(""),
+            sha256=sha, container="webm", bytes=len(data), milliseconds=1000,
+            status=state)
+        db.session.add(recording)
+        found.append(recording)
+    db.session.commit()
+    return found
 
 
 def objects(kind: str, w: dict) -> dict[str, dict]:
@@ -214,6 +343,8 @@ def objects(kind: str, w: dict) -> dict[str, dict]:
         "file": {"course_slug": COURSE, "path": IMAGE},
         "code": {"code": CERTIFICATE_CODE},
         "static": {"filename": "css/app.css"},
+        "token": {"token": w["families"][0][len(family_status.CODE_PREFIX):]},
+        "grant": {"grant_id": w["grant"]},
     }
     if kind in fixed:
         return {"own": fixed[kind]}
@@ -228,6 +359,19 @@ def objects(kind: str, w: dict) -> dict[str, dict]:
         "visit": [{"visit_id": w["visits"][h.id]} for h in households],
         "assignment": [{"account_id": a.id, "household_id": h.id}
                        for a, h in zip(ambassadors, households, strict=True)],
+        "event": [{"event_id": e} for e in w["events"]],
+        "attendance": [{"event_id": e, "attendance_id": m}
+                       for e, m in zip(w["events"], w["marks"], strict=True)],
+        "team": [{"team_id": t} for t in w["teams"]],
+        "team_member": [{"team_id": t, "account_id": a.id}
+                        for t, a in zip(w["teams"], ambassadors, strict=True)],
+        "recording": [{"recording_id": r.id} for r in w["recordings"]],
+        "sound": [{"name": r.filename} for r in w["recordings"]],
+        "interface": [{"language": code, "number": 1} for code in LANGUAGES],
+        "narrate": [{"course_slug": COURSE, "lesson_slug": lesson, "language": code,
+                     "number": 1} for code in LANGUAGES],
+        "piece": [{"course_slug": COURSE, "lesson_slug": lesson, "language": code,
+                   "part": "1"} for code in LANGUAGES],
     }[kind]
     return dict(zip(OBJECTS, values, strict=True))
 
