@@ -15,8 +15,11 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import Account, Person
 from lms.ambassadors.models import GuidanceVisit
+from lms.events.models import CommunityEvent, EventKind
+from lms.events.operations import local_today
 from lms.extensions import db
 from lms.places.models import Commune, Household, Village
+from lms.teams.models import AmbassadorTeam
 
 from .ambassador_helpers import consent_all, visit
 from .conftest import TEST_PASSWORD, csrf_from
@@ -98,6 +101,12 @@ def fields(world, signed_in):
     db.session.commit()
     mine, village = world["mine"], world["village"]
     member = mine.members[0]
+    event = community_event(world, "Lớp dùng điện thoại", "Nhà văn hoá")
+    team = AmbassadorTeam(commune_id=world["home"].id, name="Đội Bản Mé",
+                          created_by_id=world["official"].id)
+    db.session.add(team)
+    db.session.commit()
+    today = local_today().isoformat()
     return [
         ("admin", f"/admin/villages/{village.id}/rename", {"name": HOSTILE}),
         ("admin", f"/admin/communes/{world['home'].id}/rename", {"name": HOSTILE}),
@@ -114,7 +123,28 @@ def fields(world, signed_in):
         ("official", "/account/password",
          {"current": TEST_PASSWORD, "new": HOSTILE, "repeat": HOSTILE}),
         ("anonymous", "/login", {"phone": HOSTILE, "secret": HOSTILE}),
+        ("ambassador", "/events/new", {"title": HOSTILE, "kind": "class", "held_on": today,
+                                       "place": HOSTILE, "village": ""}),
+        ("ambassador", f"/events/{event.id}/edit",
+         {"title": HOSTILE, "kind": "class", "held_on": today, "place": HOSTILE,
+          "village": str(village.id)}),
+        ("ambassador", f"/events/{event.id}/walk-in",
+         {"walkin-name": HOSTILE, "walkin-gender": "female", "walkin-birth_year": "1980",
+          "walkin-village": str(village.id), "walkin-household": ""}),
+        ("official", f"/teams/{team.id}/edit", {"name": HOSTILE}),
+        ("official", "/teams/new", {"name": HOSTILE}),
+        ("admin", "/teams/new", {"name": HOSTILE, "commune": str(world["away"].id)}),
     ]
+
+
+def community_event(world, title: str, place: str) -> CommunityEvent:
+    """An event of the home commune held today, run by the ambassador."""
+    event = CommunityEvent(commune_id=world["home"].id, title=title, kind=EventKind.CLASS,
+                           held_on=local_today(), place=place, courses=[],
+                           created_by_id=world["ambassador"].id)
+    db.session.add(event)
+    db.session.commit()
+    return event
 
 
 def test_every_form_field_takes_the_corpus_without_error(app, world, signed_in, fields):
@@ -137,8 +167,12 @@ def test_every_form_field_takes_the_corpus_without_error(app, world, signed_in, 
             if response.status_code == 200 and response.mimetype == "text/html":
                 assert_inert(response.get_data(as_text=True), where)
             db.session.rollback()
-    stored = [name for model in (Commune, Village, Household, Person, Account)
-              for name in db.session.scalars(select(model.name))]
+    columns = [*(model.name for model in (Commune, Village, Household, Person, Account,
+                                           AmbassadorTeam)),
+               CommunityEvent.title, CommunityEvent.place]
+    stored = [name for column in columns for name in db.session.scalars(select(column))]
+    assert db.session.scalar(select(func.count(CommunityEvent.id))) > 1, "no event made"
+    assert db.session.scalar(select(func.count(AmbassadorTeam.id))) > 1, "no team made"
     assert not [name for name in stored if INVISIBLE.search(name)], "control marks stored"
 
 
