@@ -312,3 +312,74 @@ def test_every_view_and_export_shows_the_corpus_inert(app, world, signed_in):
                     assert_cells_safe(csv_cells(response.data), "people's data CSV")
                 else:
                     json.loads(response.data)
+
+
+def test_events_and_teams_show_the_corpus_inert(app, world, signed_in):
+    from lms.events.models import EventAttendance
+    from lms.teams.models import team_member
+
+    hostile_world(world)
+    events = [community_event(world, text, CORPUS[-1 - index])
+              for index, text in enumerate(CORPUS)]
+    event = events[0]
+    for index, person in enumerate(world["mine"].members):
+        db.session.add(EventAttendance(attendance_uuid=f"00000000-0000-4000-8000-{index:012}",
+                                       event_id=event.id, person_id=person.id,
+                                       marked_by_id=world["ambassador"].id))
+    teams = [AmbassadorTeam(commune_id=world["home"].id, name=f"{text}{index}",
+                            created_by_id=world["official"].id)
+             for index, text in enumerate(CORPUS)]
+    db.session.add_all(teams)
+    db.session.flush()
+    db.session.execute(team_member.insert(), [
+        {"team_id": team.id, "account_id": world["ambassador"].id} for team in teams])
+    db.session.commit()
+    stored = [*db.session.scalars(select(CommunityEvent.title)),
+              *db.session.scalars(select(CommunityEvent.place)),
+              *db.session.scalars(select(AmbassadorTeam.name))]
+    assert not [text for text in stored if INVISIBLE.search(text)], "control marks stored"
+    team = teams[0]
+    shared = [f"/events/{event.id}", f"/events/{event.id}/sheet",
+              f"/events/{event.id}/attendance", "/teams/", f"/teams/{team.id}"]
+    pages = {
+        "ambassador": ["/ambassador/", "/events/", *shared, f"/events/{event.id}/edit",
+                       *(f"/events/{event.id}/attendance?q={quote_plus(text)}"
+                         for text in CORPUS)],
+        "official": ["/official/", "/events/", *shared, f"/events/{event.id}/edit",
+                     f"/teams/{team.id}/edit"],
+        "admin": ["/admin/", "/teams/",
+                  f"/teams/{team.id}", f"/teams/{team.id}/edit"],
+    }
+    json_urls = {"ambassador": ["/api/v1/events", f"/events/{event.id}/people"],
+                 "official": ["/api/v1/events"], "admin": ["/api/v1/events"]}
+    for who in ("ambassador", "official", "admin"):
+        client = signed_in(who)
+        for url in pages[who]:
+            response = client.get(url, follow_redirects=True)
+            assert response.status_code == 200, (who, url)
+            assert_inert(response.get_data(as_text=True), f"{who} {url}")
+            if url in shared:
+                assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.get_data(
+                    as_text=True), f"{who} {url}: the title or name is not shown"
+        for url in json_urls[who]:
+            response = client.get(url)
+            assert response.status_code == 200 and response.is_json, (who, url)
+        titles = {e["title"] for e in client.get("/api/v1/events").get_json()}
+        assert {e.title for e in events} <= titles, f"{who}: titles changed on the way out"
+    # The messages naming what was just made are escaped too.
+    client = signed_in("ambassador")
+    token = csrf_from(client, f"/events/{event.id}/attendance")
+    response = send_form(client, f"/events/{event.id}/walk-in", {
+        "walkin-name": SCRIPT, "walkin-gender": "male", "walkin-birth_year": "",
+        "walkin-village": str(world["village"].id), "walkin-household": ""}, token)
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert_inert(page, "walk-in message")
+    client = signed_in("official")
+    token = csrf_from(client, "/teams/new")
+    response = send_form(client, "/teams/new", {"name": f"{SCRIPT} 2"}, token)
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 2" in page
+    assert_inert(page, "new team message")
