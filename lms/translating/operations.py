@@ -99,4 +99,8 @@ def check_interface(msgid: str, value: str) -> str:
                             names=", ".join(sorted(wanted)) or "—"))
         if "%" in PLACEHOLDER.sub("", value).replace("%%", ""):
             raise Refused(_("A lone %% sign breaks the page: write %%%% for a percent sign."))
+    elif "%" in value:
+        # A template formats every string, so a % here breaks each page that shows it.
+        raise Refused(_("The original has no percent sign: write the translation without "
+                        "one."))
     return value
