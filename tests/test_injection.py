@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from html.parser import HTMLParser
 from urllib.parse import quote_plus
 
 import pytest
@@ -68,6 +69,35 @@ def assert_inert(page: str, where: str) -> None:
     """Markup from the corpus appears escaped, never as markup; no template ran."""
     for raw in ("<script>alert", "<img src=x", "onmouseover='alert", "onerror=alert(1)>"):
         assert raw not in page, f"{where}: unescaped {raw!r}"
+    for result in ("1337", "001122", "Config {", "SECRET_KEY"):
+        assert result not in page, f"{where}: a template ran ({result})"
+
+
+class _Markup(HTMLParser):
+    """The elements and attributes a page really has, whatever its text says."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+        self.in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.in_script = tag == "script"
+        for name, value in attrs:
+            if name.startswith("on") or (tag == "img" and name == "src" and value == "x"):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    def handle_data(self, data):
+        if self.in_script and "alert(" in data:
+            self.found.append(f"<script>{data[:40]}")
+
+
+def assert_parsed_inert(page: str, where: str) -> None:
+    """For pages that render Markdown: a quote in a text node is harmless, so read the page
+    as a browser does; no element or attribute came from the corpus, no template ran."""
+    parser = _Markup()
+    parser.feed(page)
+    assert not parser.found, f"{where}: markup from the text {parser.found}"
     for result in ("1337", "001122", "Config {", "SECRET_KEY"):
         assert result not in page, f"{where}: a template ran ({result})"
 
@@ -383,3 +413,120 @@ def test_events_and_teams_show_the_corpus_inert(app, world, signed_in):
     page = client.get(response.location).get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; 2" in page
     assert_inert(page, "new team message")
+
+
+@pytest.fixture
+def workbench(app, world, tmp_path):
+    """Copies of the sample course and of the catalogs (export writes into them); the
+    ambassador translates Tai Dam in the browser."""
+    import shutil
+    from pathlib import Path
+
+    from lms.translating.models import LanguageGrant
+
+    courses = tmp_path / "courses"
+    shutil.copytree(Path(__file__).parent / "course_fixtures", courses)
+    translations = tmp_path / "translations"
+    shutil.copytree(app.config["LMS_TRANSLATIONS_DIR"], translations)
+    app.config["LMS_COURSES_DIR"] = str(courses)
+    app.config["LMS_TRANSLATIONS_DIR"] = str(translations)
+    app.extensions.pop("lms_catalog", None)
+    db.session.add(LanguageGrant(account_id=world["ambassador"].id, language="blt",
+                                 granted_by_id=world["admin"].id))
+    db.session.commit()
+    return {"courses": courses, "translations": translations}
+
+
+WORKBENCH = "/translate/blt/sample/first"
+PARTS = {  # each lesson part of the sample lesson, with every field it has
+    "title": ["title"],
+    "1": ["title", "body", "alt"],
+    "2": ["title", "prompt", "feedback", *(f"option-{n}-{field}" for n in (1, 2)
+                                            for field in ("text", "feedback"))],
+}
+
+
+def learner_page(learner, part: str) -> str:
+    step = 1 if part == "title" else int(part)
+    response = learner.get(f"/learn/sample/first/{step}?lang=blt")
+    assert response.status_code == 200, part
+    return response.get_data(as_text=True)
+
+
+def test_the_translation_workbench_takes_the_corpus(app, world, signed_in, workbench, runner):
+    from lms.translating.interface import interface_strings
+    from lms.translating.models import SavedTranslation
+
+    client, learner = signed_in("ambassador"), signed_in("mine")
+    number = next(s.number for s in interface_strings() if s.msgid == "Next")
+    urls = {**{f"{WORKBENCH}/{part}": fields for part, fields in PARTS.items()},
+            f"/translate/blt/interface/{number}": ["text"]}
+    token = csrf_from(client, f"{WORKBENCH}/title")
+    for url, names in urls.items():
+        for text in HOSTILE:
+            before = snapshot() if text == NUL else None
+            response = send_form(client, url, {**dict.fromkeys(names, text),
+                                               "action": "draft"}, token)
+            where = f"POST {url} {text[:20]!r}"
+            assert response.status_code < 500, where
+            if before is not None:
+                assert response.status_code == 400, where
+                assert snapshot() == before, f"{where}: NUL was stored"
+                assert "Có chỗ chưa đúng" in response.get_data(as_text=True), where
+            if response.mimetype == "text/html":
+                assert_inert(response.get_data(as_text=True), where)
+            db.session.rollback()
+            if response.status_code == 302:
+                part = url.rsplit("/", 1)[1] if url.startswith(WORKBENCH) else "1"
+                assert_parsed_inert(learner_page(learner, part), f"learner page after {where}")
+    saved = db.session.scalars(select(SavedTranslation.text)).all()
+    assert len(saved) > len(urls), "the corpus was refused outright"
+    lines = [line for text in saved for value in flat(text)
+             for line in value.splitlines()]
+    assert not [line for line in lines if INVISIBLE.search(line)], "control marks stored"
+
+    # One text per field, exported to the files and read back exactly.
+    texts = iter(text for text in CORPUS if not set(text) & set("<>%"))
+    last = {}
+    for url, names in urls.items():
+        fields = {name: next(texts, "Lò Văn Pọm") for name in names}
+        response = send_form(client, url, {**fields, "action": "draft"}, token)
+        assert response.status_code == 302, (url, fields)
+        last[url] = fields
+    result = runner.invoke(args=["translations", "export", "--language", "blt"],
+                           env={"LMS_LANGUAGE": "en"})
+    assert result.exit_code == 0, result.output
+    written = [workbench["courses"] / "sample" / "blt" / "01-first.md",
+               workbench["translations"] / "blt" / "LC_MESSAGES" / "messages.po"]
+    for path in written:
+        content = path.read_text("utf-8")
+        assert not [line for line in content.splitlines() if INVISIBLE.search(line)], path
+    from lms.content.catalog import read_catalog
+
+    found = read_catalog(workbench["courses"])
+    assert found.problems == ()
+    loaded = found.course("sample").lesson("first").texts["blt"]
+    title = " ".join(last[f"{WORKBENCH}/title"]["title"].split())
+    assert loaded.title == nfc_line(title)
+    step = loaded.steps[1]
+    wanted = last[f"{WORKBENCH}/2"]
+    assert step.title == nfc_line(wanted["title"])
+    assert step.question.prompt == nfc_line(wanted["prompt"])
+    assert [o.text for o in step.question.options] == [
+        nfc_line(wanted[f"option-{n}-text"]) for n in (1, 2)]
+    result = runner.invoke(args=["translations", "import", "--language", "blt"],
+                           env={"LMS_LANGUAGE": "en"})
+    assert result.exit_code == 0 and "0 conflicts" in result.output, result.output
+
+
+def flat(value) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in flat(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in flat(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def nfc_line(text: str) -> str:
+    """A one-line field as the workbench keeps it."""
+    return " ".join(INVISIBLE.sub("", text).split())
