@@ -530,3 +530,56 @@ def flat(value) -> list[str]:
 def nfc_line(text: str) -> str:
     """A one-line field as the workbench keeps it."""
     return " ".join(INVISIBLE.sub("", text).split())
+
+
+def test_a_narration_review_note_takes_the_corpus(app, world, tmp_path):
+    """A reviewer sends a recording back with a note in their own words; the narrator reads
+    it on the recorder page."""
+    from lms.narration.models import Recording
+    from lms.narration.operations import step_items
+
+    from .learning_helpers import lesson_of
+    from .narration_helpers import grant, sign_in_staff
+
+    app.config["LMS_NARRATION_DIR"] = str(tmp_path / "recordings")
+    grant(world["ambassador"], "blt")
+    grant(world["official"], "blt", may_review=True)
+    narrator = sign_in_staff(app, world["ambassador"])
+    reviewer = sign_in_staff(app, world["official"])
+    course, lesson = lesson_of()
+    text_sha = step_items(lesson.texts["blt"], 1)[0].text_sha  # shown only while current
+    recorder = f"/narration/blt/{course.slug}/{lesson.slug}/1"
+    token = csrf_from(reviewer, "/narration/review")
+    for index, text in enumerate(HOSTILE):
+        recording = Recording(course=course.slug, lesson=lesson.slug, step=1, option=None,
+                              language="blt", text_sha=text_sha, sha256=f"{index:064}",
+                              container="webm", bytes=1000, milliseconds=1200,
+                              narrator_id=world["ambassador"].id)
+        db.session.add(recording)
+        db.session.commit()
+        before = snapshot() if text == NUL else None
+        prefix = f"r{recording.id}"
+        response = send_form(reviewer, f"/narration/review/{recording.id}", {
+            f"{prefix}-reject": "1", f"{prefix}-reason": "noise", f"{prefix}-note": text},
+            token)
+        where = f"reject with {text[:20]!r}"
+        assert response.status_code < 500, where
+        if before is not None:
+            assert response.status_code == 400, where
+            assert snapshot() == before, f"{where}: NUL was stored"
+            assert "Có chỗ chưa đúng" in response.get_data(as_text=True), where
+        elif text is OVERLONG:
+            assert response.status_code == 400, where
+        else:
+            assert response.status_code == 302, where
+        if response.mimetype == "text/html":
+            assert_inert(response.get_data(as_text=True), where)
+        db.session.rollback()
+        page = narrator.get(recorder)
+        assert page.status_code == 200, where
+        assert_inert(page.get_data(as_text=True), f"recorder page after {where}")
+        if text == SCRIPT:  # the newest recording's note is shown
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.get_data(as_text=True)
+    notes = list(db.session.scalars(select(Recording.note).where(Recording.note.is_not(None))))
+    assert len(notes) == len(CORPUS) + 1  # the surrogate arrives replaced, and is kept
+    assert not [note for note in notes if INVISIBLE.search(note)], "control marks stored"
