@@ -15,6 +15,12 @@ _INVISIBLE = dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0), *range(0x202
                             *range(0x2066, 0x206A)])
 
 
+def without_invisible(text: str) -> str:
+    """Longer text (a translation, a note) without control and reordering marks; line
+    breaks stay."""
+    return "\n".join(line.translate(_INVISIBLE) for line in text.split("\n"))
+
+
 def nfc(text: str | None) -> str | None:
     """Names are stored in Unicode NFC so that the same name typed on two phones matches;
     runs of white space become one space, and invisible control characters go."""

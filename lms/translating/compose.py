@@ -8,6 +8,7 @@ from ..content.lessons import FENCE, LEGAL_NUMBER, RAW_HTML
 from ..content.model import CARD, Lesson, LessonText, Step
 from ..content.sanitize import plain_text, render_markdown
 from ..i18n import DEFAULT_LANGUAGE
+from ..models_common import without_invisible
 from .pieces import TITLE
 
 MAX_FIELD = 4000
@@ -86,7 +87,7 @@ def clean_fields(reference: Step | None, raw: dict) -> tuple[dict | None, list[s
     problems: list[str] = []
 
     def text(name: str, value, required: bool = True, multiline: bool = False) -> str:
-        value = (value or "").replace("\r\n", "\n").strip()
+        value = without_invisible((value or "").replace("\r\n", "\n")).strip()
         if not multiline:
             value = _one_line(value)
         if required and not value:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .. import audit
 from ..accounts.models import STAFF_ROLES, Account
 from ..extensions import db
+from ..models_common import without_invisible
 from .models import DRAFT, REVIEWED, LanguageGrant, SavedTranslation
 from .pieces import community_languages
 
@@ -84,7 +85,7 @@ def save_piece(author: Account, piece: LanguageGrant, kind: str, course: str, le
 
 def check_interface(msgid: str, value: str) -> str:
     """An interface translation as it will be saved; Refused with the reason otherwise."""
-    value = (value or "").replace("\r\n", "\n").strip()
+    value = without_invisible((value or "").replace("\r\n", "\n")).strip()
     if not value:
         raise Refused(_("Type the translation first."))
     if len(value) > MAX_INTERFACE:
@@ -99,4 +100,8 @@ def check_interface(msgid: str, value: str) -> str:
                             names=", ".join(sorted(wanted)) or "—"))
         if "%" in PLACEHOLDER.sub("", value).replace("%%", ""):
             raise Refused(_("A lone %% sign breaks the page: write %%%% for a percent sign."))
+    elif "%" in value:
+        # A template formats every string, so a % here breaks each page that shows it.
+        raise Refused(_("The original has no percent sign: write the translation without "
+                        "one."))
     return value
