@@ -9,15 +9,19 @@ import logging
 import os
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from flask import has_app_context
+from flask import current_app, has_app_context, has_request_context
 from flask.testing import FlaskClient
+from flask_babel import get_locale
 
 from lms import create_app
 from lms.accounts.models import Account, Gender, Person, Role, ambassador_assignment
 from lms.accounts.operations import create_account
+from lms.content import catalog as catalog_module
 from lms.extensions import db
+from lms.i18n import languages
 from lms.places.models import Commune, Household, Province, Village
 from lms.stats.rollups import people_changed
 
@@ -140,6 +144,41 @@ class IsolatedClient(FlaskClient):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         db.session.commit()
         return response
+
+
+# Reading every course file takes about a second, and most tests read the same files. A
+# catalog depends only on its files, the language registry and the language its problems
+# are reported in, so tests share one read per such key; changing a file changes the key.
+_CATALOGS: dict[tuple, object] = {}
+_read_catalog = catalog_module.read_catalog
+
+
+def _files_signature(*roots: Path) -> tuple:
+    found = []
+    for root in roots:
+        paths = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
+        for path in paths:
+            if path.is_file():
+                stat = path.stat()
+                found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def _shared_read_catalog(courses_dir, curriculum_file=None):
+    config = current_app.config
+    curriculum = Path(curriculum_file or config["LMS_CURRICULUM_FILE"])
+    translations = Path(config["LMS_TRANSLATIONS_DIR"])
+    key = (str(courses_dir), str(curriculum), str(get_locale()) if has_request_context() else "",
+           tuple((code, language.is_draft) for code, language in languages().items()),
+           _files_signature(Path(courses_dir), curriculum, translations))
+    if key not in _CATALOGS:
+        _CATALOGS[key] = _read_catalog(courses_dir, curriculum_file)
+    return _CATALOGS[key]
+
+
+@pytest.fixture(autouse=True)
+def _share_catalog_reads(monkeypatch):
+    monkeypatch.setattr(catalog_module, "read_catalog", _shared_read_catalog)
 
 
 @pytest.fixture
