@@ -25,6 +25,23 @@ class DatabaseIntegerConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_DATABASE_INTEGER)
         super().__init__(map, *args, **kwargs)
+        # Refused by the pattern, not only in to_python: Werkzeug notes a rule's other
+        # methods before converting, so a GET and a POST rule on one path gave 405.
+        self.regex = _digits_up_to(MAX_DATABASE_INTEGER)
+
+
+def _digits_up_to(limit: int) -> str:
+    """A pattern for the whole numbers 0..limit, written digit by digit."""
+    text = str(limit)
+    parts = ["\\d{1," + str(len(text) - 1) + "}"] if len(text) > 1 else []
+    for position, digit in enumerate(text):
+        lowest = 1 if position == 0 else 0
+        rest = len(text) - position - 1
+        if int(digit) > lowest:
+            parts.append(text[:position] + f"[{lowest}-{int(digit) - 1}]"
+                         + ("\\d{" + str(rest) + "}" if rest else ""))
+    parts.append(text)
+    return "(?:" + "|".join(parts) + ")"
 
 
 def _refuse_constant(name: str):

@@ -147,7 +147,6 @@ POLICY: dict[str, tuple[str, ...]] = {
     "events.event": (L, R, R, HOME, HOME, R, HOME),
     "events.index": (L, R, R, A, A, R, A),
     "events.mark": (L, R, R, HOME, HOME, R, HOME),
-    "events.mark_post": (L, R, R, "400 400 404", "400 400 404", R, "400 400 404"),
     "events.new_event": (L, R, R, A, A, R, A),
     "events.people": (L, R, R, HOME, HOME, R, HOME),
     "events.sheet": (L, R, R, HOME, HOME, R, HOME),
