@@ -9,7 +9,11 @@ Son La: 75 communes, about 2,000 villages, 150,000 households, 600,000 people. `
 multiplies the households (and so the people). Each person has on average 15 villager
 lesson summaries (9 million at province scale), started over the last 52 weeks, and 1 in 8
 of the lessons a quiz attempt leaves its answer events in the log (about 3.6 million
-events at province scale; the figures never read them). The database is emptied first;
+events at province scale; the figures never read them). Field work: each commune has a
+team of two Digital Ambassadors; half the households are assigned to one of them and have
+1 to 3 guidance visits in the last 26 weeks, with 1 to 4 members present, one in three of
+whom has a skill verified; one household in five is a Digital Family; each commune holds 4
+events attended by one person in twenty. The database is emptied first;
 the figure rollups are then recomputed with `stats rebuild`'s own code. Officials
 (0900000002 for the first commune) and an admin (0900000001), password `bench-password-1`,
 sign in as in the demo.
@@ -22,7 +26,7 @@ import random
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,6 +35,8 @@ SCALES = {"commune": (1, 27, 2000), "province": (75, 2000, 150000)}
 PASSWORD = "bench-password-1"
 MEMBERS_PER_HOUSEHOLD = 4
 ANSWER_SHARE = 1 / 8
+AMBASSADOR_IDS = 1000  # ambassadors' account ids start above the officials' and admin's
+VIETNAM = timezone(timedelta(hours=7))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -47,6 +53,8 @@ def _sqlite_value(value):
     """SQLAlchemy keeps times on SQLite as naive UTC text."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
@@ -75,6 +83,76 @@ def _copy(connection, table: str, columns: list[str], rows) -> int:
         cursor.executemany(statement, batch)
         count += len(batch)
     return count
+
+
+def _seed_field_work(connection, chance, courses, communes: int, villages: int,
+                     households: int, now: datetime) -> dict:
+    """Ambassadors, teams, assignments, visits with skills, Digital Families and events."""
+    from lms.accounts.hashing import hash_secret
+
+    today = now.astimezone(VIETNAM).date()
+    secret = hash_secret(PASSWORD)
+    skills = [(course.slug, skill.id) for course in courses for skill in course.skills]
+    _copy(connection, "account", [
+        "id", "phone", "name", "secret_hash", "role", "commune_id", "active",
+        "must_change_secret", "created_at"],
+        ((AMBASSADOR_IDS + n, f"0970{n:06d}", f"Đại sứ {n}", secret, "ambassador",
+          1 + (n - 1) // 2, True, False, now) for n in range(1, communes * 2 + 1)))
+    _copy(connection, "ambassador_team", ["id", "commune_id", "name", "created_at"],
+          ((n, n, "Đội đại sứ số", now) for n in range(1, communes + 1)))
+    _copy(connection, "team_member", ["team_id", "account_id", "added_at"],
+          ((1 + (n - 1) // 2, AMBASSADOR_IDS + n, now) for n in range(1, communes * 2 + 1)))
+    assigned, visits, present, verified = [], [], [], []
+    for household in range(1, households + 1):
+        if chance.random() >= 0.5:
+            continue
+        village = 1 + (household - 1) * villages // households
+        commune = 1 + (village - 1) * communes // villages
+        ambassador = AMBASSADOR_IDS + 2 * (commune - 1) + chance.randint(1, 2)
+        assigned.append((ambassador, household, now))
+        for _ in range(chance.randint(1, 3)):
+            visit = len(visits) + 1
+            day = today - timedelta(days=chance.randrange(182))
+            visits.append((visit, str(uuid.UUID(int=chance.getrandbits(128), version=4)),
+                           ambassador, household, day, "[]", now))
+            first = (household - 1) * MEMBERS_PER_HOUSEHOLD + 1
+            for person in range(first, first + chance.randint(1, MEMBERS_PER_HOUSEHOLD)):
+                present.append((visit, person))
+                if skills and chance.random() < 1 / 3:
+                    course, skill = chance.choice(skills)
+                    verified.append((len(verified) + 1, visit, person, course, skill,
+                                     ambassador, day))
+    _copy(connection, "ambassador_assignment", ["account_id", "household_id", "assigned_at"],
+          assigned)
+    _copy(connection, "guidance_visit", ["id", "visit_uuid", "ambassador_id", "household_id",
+                                         "visited_on", "practised", "created_at"], visits)
+    _copy(connection, "visit_present", ["visit_id", "person_id"], present)
+    _copy(connection, "verified_skill", ["id", "visit_id", "person_id", "course", "skill",
+                                         "verified_by_id", "verified_on"], verified)
+    families = _copy(connection, "digital_family", [
+        "household_id", "reached", "since", "certificate_code", "checked_at"],
+        ((household, True, today - timedelta(days=chance.randrange(182)), f"gd{household}",
+          now) for household in range(1, households + 1) if chance.random() < 0.2))
+    people = households * MEMBERS_PER_HOUSEHOLD
+    events = [(n, 1 + (n - 1) // 4, f"Lớp học số {n}", "class",
+               today - timedelta(days=chance.randrange(182)), "[]", now)
+              for n in range(1, communes * 4 + 1)]
+    _copy(connection, "community_event", ["id", "commune_id", "title", "kind", "held_on",
+                                          "courses", "created_at"], events)
+    attendance = []
+    for person in range(1, people + 1):
+        if chance.random() < 0.05 * 4:
+            household = 1 + (person - 1) // MEMBERS_PER_HOUSEHOLD
+            village = 1 + (household - 1) * villages // households
+            commune = 1 + (village - 1) * communes // villages
+            event = 4 * (commune - 1) + chance.randint(1, 4)
+            attendance.append((len(attendance) + 1,
+                               str(uuid.UUID(int=chance.getrandbits(128), version=4)), event,
+                               person, now))
+    _copy(connection, "event_attendance", ["id", "attendance_uuid", "event_id", "person_id",
+                                           "marked_at"], attendance)
+    return {"visits": len(visits), "skills_verified": len(verified),
+            "digital_families": families, "attendances": len(attendance)}
 
 
 def seed(scale: str, size: float, database_url: str, seed_value: int = 2026) -> dict:
@@ -164,8 +242,12 @@ def seed(scale: str, size: float, database_url: str, seed_value: int = 2026) -> 
             "event_id", "person_id", "type", "course", "lesson", "step", "answer", "correct",
             "seconds", "occurred_at", "received_at", "clock_flagged", "content_version"],
             events())
+        field_work = _seed_field_work(connection, chance, courses, communes, villages,
+                                      households, now)
         if connection.dialect.name == "postgresql":
-            for table in ("province", "commune", "village", "household", "person"):
+            for table in ("province", "commune", "village", "household", "person", "account",
+                          "guidance_visit", "verified_skill", "community_event",
+                          "event_attendance", "ambassador_team"):
                 sql = (f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                        f"(SELECT max(id) FROM {table}))")  # our own table names
                 connection.exec_driver_sql(sql)
@@ -185,6 +267,7 @@ def seed(scale: str, size: float, database_url: str, seed_value: int = 2026) -> 
         rebuild_seconds = time.monotonic() - rebuild_started
     return {"communes": communes, "villages": villages, "households": households,
             "people": people, "summaries": summary_count, "events": event_count,
+            **field_work,
             "rollup_rows": sum(v for k, v in rows.items() if k.endswith("rollup")),
             "load_seconds": round(loaded, 1), "rebuild_seconds": round(rebuild_seconds, 1)}
 
