@@ -6,7 +6,7 @@ Each verified skill is credited to its person, by that ambassador, on the visit'
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .. import audit
 from ..accounts.models import Account, Person
 from ..auth import visible_households
+from ..batches import BatchResult, is_id, version4_uuid
 from ..content.catalog import catalog
 from ..extensions import db
 from ..families.status import refresh_households
@@ -50,17 +51,6 @@ def local_today(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(LOCAL_TIME).date()
 
 
-@dataclass
-class VisitResult:
-    accepted: list = field(default_factory=list)
-    duplicates: list = field(default_factory=list)
-    rejected: list[dict] = field(default_factory=list)
-
-    def as_json(self) -> dict:
-        return {"accepted": self.accepted, "duplicates": self.duplicates,
-                "rejected": self.rejected}
-
-
 @dataclass(frozen=True)
 class CheckedVisit:
     visit_uuid: str
@@ -72,18 +62,11 @@ class CheckedVisit:
     note: str | None
 
 
-def _is_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def parse_uuid(value) -> str:
-    try:
-        parsed = uuid.UUID(str(value))
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.version != 4:
+    parsed = version4_uuid(value)
+    if parsed is None:
         raise BadVisit(_("id must be a UUID (version 4)."), "id")
-    return str(parsed)
+    return parsed
 
 
 def parse_date(value, today: date) -> date:
@@ -110,7 +93,7 @@ def check_visit(raw: dict, households: dict[int, Household], today: date) -> Che
         raise BadVisit(_("Each visit must be an object."))
     visit_uuid = parse_uuid(raw.get("id"))
     household_id = raw.get("household")
-    household = households.get(household_id) if _is_id(household_id) else None
+    household = households.get(household_id) if is_id(household_id) else None
     if household is None:
         raise BadVisit(_("Unknown household."), "household")
     visited_on = parse_date(raw.get("date"), today)
@@ -118,7 +101,7 @@ def check_visit(raw: dict, households: dict[int, Household], today: date) -> Che
     present_ids = raw.get("present")
     if not isinstance(present_ids, list) or not present_ids:
         raise BadVisit(_("Tick who was there."), "present")
-    if not all(_is_id(p) and p in members for p in present_ids):
+    if not all(is_id(p) and p in members for p in present_ids):
         raise BadVisit(_("Someone ticked as there is not a member of this household."),
                        "present")
     courses = catalog().courses
@@ -141,7 +124,7 @@ def check_visit(raw: dict, households: dict[int, Household], today: date) -> Che
     for item in verified_raw:
         person = item.get("person") if isinstance(item, dict) else None
         course = courses.get(item.get("course")) if isinstance(item, dict) else None
-        if not (_is_id(person) and person in present_ids):
+        if not (is_id(person) and person in present_ids):
             raise BadVisit(_("A skill can only be verified for someone who was there."),
                            "verified")
         if course is None or item.get("skill") not in {s.id for s in course.skills}:
@@ -201,13 +184,13 @@ def ambassador_households(account: Account) -> dict[int, Household]:
 
 
 def record_visits(account: Account, raw_visits: list, now: datetime | None = None
-                  ) -> VisitResult:
+                  ) -> BatchResult:
     """Validate and store a batch; commits before returning, so whatever it reports as
     accepted is on disk. Each visit is refused or stored on its own."""
     now = now or utcnow()
     today = local_today(now)
     households = ambassador_households(account)
-    result, seen, touched, visited = VisitResult(), set(), set(), set()
+    result, seen, touched, visited = BatchResult(), set(), set(), set()
     for raw in raw_visits:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         try:

@@ -8,7 +8,7 @@ second mark for them is a duplicate, whatever its UUID.
 
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .. import audit
 from ..accounts.models import Account, Gender, Person, Role, ambassador_assignment
 from ..auth import visible_households
+from ..batches import BatchResult, is_id, version4_uuid
 from ..content.catalog import catalog
 from ..extensions import db
 from ..learning.models import LessonProgress
@@ -183,29 +184,11 @@ def update_event(event: CommunityEvent, account: Account, fields: dict) -> dict:
 # --- attendance --------------------------------------------------------------------------
 
 
-@dataclass
-class AttendanceResult:
-    accepted: list = field(default_factory=list)
-    duplicates: list = field(default_factory=list)
-    rejected: list[dict] = field(default_factory=list)
-
-    def as_json(self) -> dict:
-        return {"accepted": self.accepted, "duplicates": self.duplicates,
-                "rejected": self.rejected}
-
-
-def _is_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def parse_uuid(value) -> str:
-    try:
-        parsed = uuid.UUID(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.version != 4:
+    parsed = version4_uuid(value)
+    if parsed is None:
         raise BadAttendance(_("id must be a UUID (version 4)."))
-    return str(parsed)
+    return parsed
 
 
 def can_mark_now(event: CommunityEvent, today: date) -> bool:
@@ -226,11 +209,11 @@ def _insert_new(event: CommunityEvent, mark_uuid: str, person_id: int, account: 
 
 
 def record_attendance(account: Account, event: CommunityEvent, items: list,
-                      now: datetime | None = None, commit: bool = True) -> AttendanceResult:
+                      now: datetime | None = None, commit: bool = True) -> BatchResult:
     """Validate and store a batch of marks; with `commit`, whatever it reports as accepted
     is on disk when it returns. Each mark is refused or stored on its own."""
     now = now or utcnow()
-    result, seen, touched = AttendanceResult(), set(), []
+    result, seen, touched = BatchResult(), set(), []
     if not can_mark_now(event, local_today(now)):
         for raw in items:
             raw_id = raw.get("id") if isinstance(raw, dict) else None
@@ -247,7 +230,7 @@ def record_attendance(account: Account, event: CommunityEvent, items: list,
                 raise BadAttendance(_("Each mark must be an object."))
             mark_uuid = parse_uuid(raw_id)
             person_id = raw.get("person")
-            if not (_is_id(person_id) and person_id in allowed):
+            if not (is_id(person_id) and person_id in allowed):
                 # Outside the caller's reach or not there at all: the same answer.
                 raise BadAttendance(_("You cannot mark this person present at this event."))
         except BadAttendance as error:
@@ -287,7 +270,7 @@ def remove_attendance(account: Account, mark: EventAttendance) -> None:
 
 def add_walk_in(account: Account, event: CommunityEvent, *, name: str, gender: str,
                 birth_year: int | None, village: Village, household: Household | None
-                ) -> tuple[Person, AttendanceResult]:
+                ) -> tuple[Person, BatchResult]:
     """Someone who came without being registered: a new member of a household in reach, or
     of a new household in their village named after them (so the village counts them),
     marked present in the same transaction."""

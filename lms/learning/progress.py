@@ -11,7 +11,6 @@ always recompute it from the log.
 import math
 import secrets
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import Account
 from ..auth import people_ids, recordable_people
+from ..batches import BatchResult, is_id, version4_uuid
 from ..content.catalog import catalog
 from ..content.model import Course
 from ..extensions import db
@@ -41,17 +41,6 @@ MAX_STEP_SECONDS = 600
 
 class BadEvent(ValueError):
     """An event that is rejected with this (translated) reason; nothing is stored."""
-
-
-@dataclass
-class IngestResult:
-    accepted: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    rejected: list[dict] = field(default_factory=list)
-
-    def as_json(self) -> dict:
-        return {"accepted": self.accepted, "duplicates": self.duplicates,
-                "rejected": self.rejected}
 
 
 def new_event_id() -> str:
@@ -99,15 +88,11 @@ def build_event(raw: dict, account_id: int, allowed_people: dict[int, tuple[str,
     that person may take (queries.tracks_of_people)."""
     if not isinstance(raw, dict):
         raise BadEvent(_("Each event must be an object."))
-    try:
-        parsed = uuid.UUID(str(raw.get("id")))
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.version != 4:
+    event_id = version4_uuid(raw.get("id"))
+    if event_id is None:
         raise BadEvent(_("id must be a UUID (version 4)."))
-    event_id = str(parsed)
     person = raw.get("person")
-    if not isinstance(person, int) or isinstance(person, bool) or person not in allowed_people:
+    if not is_id(person) or person not in allowed_people:
         # The same answer whether the person exists or not: scope is never revealed.
         raise BadEvent(_("Unknown person."))
     try:
@@ -192,7 +177,7 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> set[str]:
     return set(db.session.scalars(statement, rows).all())
 
 
-def record_events(account: Account, raw_events: list) -> IngestResult:
+def record_events(account: Account, raw_events: list) -> BatchResult:
     """Validate, grade, store and merge a batch; commits before returning, so whatever it
     reports as accepted is on disk."""
     now = utcnow()
@@ -201,7 +186,7 @@ def record_events(account: Account, raw_events: list) -> IngestResult:
     # On SQLite every POST holds the write lock from its first query; checking and grading
     # the batch needs no database, so let the lock go and take it again for the writes.
     db.session.commit()
-    result = IngestResult()
+    result = BatchResult()
     events: list[ProgressEvent] = []
     sent_ids: dict[str, object] = {}  # canonical id → the id as the client wrote it
     for raw in raw_events:

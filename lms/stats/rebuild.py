@@ -6,6 +6,7 @@ up to date (a test holds the two equal); only the quiz answers, whose text form 
 pass through Python, a page of the log at a time."""
 
 from collections import defaultdict
+from functools import cache
 
 from sqlalchemy import (
     Date,
@@ -69,6 +70,7 @@ from .rollups import (
     VISITS,
     VISITS_MONTH,
     counted_answer,
+    quiz_step_kind,
     villager_lessons,
 )
 
@@ -187,6 +189,8 @@ def _count_answers() -> None:
     for everyone and under each cohort of the person who gave them."""
     last_id = 0
     totals: dict[tuple, int] = defaultdict(int)
+    # The courses cannot change during the rebuild: each question's kind is looked up once.
+    kind_of = cache(quiz_step_kind)
     while True:
         page = db.session.execute(
             select(ProgressEvent.id, ProgressEvent.person_id, ProgressEvent.course,
@@ -205,7 +209,8 @@ def _count_answers() -> None:
                 .where(CountedCohort.person_id.in_({row[1] for row in page}))):
             cohorts[person_id].append(cohort)
         for _, person_id, course, lesson, step, answer, correct, occurred_at, *member in page:
-            counted = counted_answer(course, lesson, step, answer, correct, occurred_at)
+            counted = counted_answer(course, lesson, step, answer, correct, occurred_at,
+                                     kind_of)
             if counted:
                 for cohort in (EVERYONE, *cohorts.get(person_id, ())):
                     totals[(cohort, *member, *counted)] += 1
@@ -221,7 +226,7 @@ def _count_answers() -> None:
             in_cohorts.append({**row, "cohort": key[0]})
     for model, rows in ((AnswerRollup, everyone), (CohortAnswerRollup, in_cohorts)):
         for start in range(0, len(rows), ANSWER_PAGE):
-            db.session.execute(insert(model), rows[start:start + ANSWER_PAGE])
+            db.session.execute(model.__table__.insert(), rows[start:start + ANSWER_PAGE])
     model = AnswerRollup
     keys = [model.commune_id, model.course, model.lesson, model.step, model.answer,
             model.correct, model.week]

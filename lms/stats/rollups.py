@@ -489,9 +489,11 @@ def _person_answers(person_ids: list[int]) -> dict[int, list[tuple]]:
     return found
 
 
-def counted_answer(course, lesson, step, answer, correct, occurred_at) -> tuple | None:
-    """(course, lesson, step, answer text, correct, week) of a quiz answer, else None."""
-    kind = quiz_step_kind(course, lesson, step or 0)
+def counted_answer(course, lesson, step, answer, correct, occurred_at,
+                   kind_of=quiz_step_kind) -> tuple | None:
+    """(course, lesson, step, answer text, correct, week) of a quiz answer, else None.
+    `kind_of`: how to find a step's question kind (a rebuild passes a cached one)."""
+    kind = kind_of(course, lesson, step or 0)
     if kind is None:
         return None
     if kind == MULTIPLE and isinstance(answer, list):
