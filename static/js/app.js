@@ -1,4 +1,57 @@
 // Progressive enhancement only: every lesson works without this file.
+
+// What every offline queue on the phone shares (this page's queue below, and the
+// ambassadors' field-work and attendance scripts, which load after this file): an
+// IndexedDB store opened per transaction, and the UUID each queued item is sent with.
+window.HocSo = (function () {
+  "use strict";
+  function database(name, stores) {
+    function open() {
+      return new Promise(function (resolve, reject) {
+        var request = indexedDB.open(name, 1);
+        request.onupgradeneeded = function () {
+          Object.keys(stores).forEach(function (store) {
+            request.result.createObjectStore(store, { keyPath: stores[store] });
+          });
+        };
+        request.onsuccess = function () { resolve(request.result); };
+        request.onerror = function () { reject(request.error); };
+      });
+    }
+    // work(objectStore) may return a request: its result is what the promise gives.
+    return function store(storeName, mode, work) {
+      return open().then(function (db) {
+        return new Promise(function (resolve, reject) {
+          var tx = db.transaction(storeName, mode);
+          var request = work(tx.objectStore(storeName));
+          tx.oncomplete = function () { db.close(); resolve(request && request.result); };
+          tx.onerror = function () { db.close(); reject(tx.error); };
+        });
+      });
+    };
+  }
+  function uuid4() {
+    if (window.crypto.randomUUID) return window.crypto.randomUUID();
+    var b = window.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  // A send that failed (the connection is back but carries nothing yet, the server is
+  // restarting) is tried again: after 2 s, then twice as long each time, up to 5 minutes.
+  function retrying(send) {
+    var wait = 2000, timer = null;
+    return {
+      failed: function () {
+        clearTimeout(timer);
+        timer = setTimeout(send, wait);
+        wait = Math.min(wait * 2, 300000);
+      },
+      succeeded: function () { wait = 2000; }
+    };
+  }
+  return { database: database, uuid4: uuid4, retrying: retrying };
+})();
 (function () {
   "use strict";
 
@@ -114,47 +167,20 @@
   if (textNode) text = JSON.parse(textNode.textContent);
 
   // --- the queue -------------------------------------------------------------------------
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open("hocso", 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore("events", { keyPath: "id" });
-        request.result.createObjectStore("attempts", { keyPath: "key" });
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-  function store(name, mode, work) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(name, mode);
-        var result = work(tx.objectStore(name));
-        tx.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : result); };
-        tx.onerror = function () { reject(tx.error); };
-      });
-    });
-  }
+  var store = window.HocSo.database("hocso", { events: "id", attempts: "key" });
   function queued() { return store("events", "readonly", function (s) { return s.getAll(); }); }
   function enqueue(event) {
     return store("events", "readwrite", function (s) { s.put(event); }).then(showStatus);
   }
-  function uuid4() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
   function makeEvent(type, course, lesson, step, answer) {
-    return { id: uuid4(), person: Number(person), type: type, course: course, lesson: lesson,
+    return { id: window.HocSo.uuid4(), person: Number(person), type: type, course: course, lesson: lesson,
              step: step, answer: answer === undefined ? null : answer,
              occurred_at: new Date().toISOString() };
   }
 
   // --- sending -------------------------------------------------------------------------
   var statusNode = document.getElementById("sync-status");
-  var sending = false, wait = 2000, timer = null;
+  var sending = false, retry = window.HocSo.retrying(function () { send(); });
   function showStatus() {
     if (!statusNode) return Promise.resolve();
     return queued().then(function (events) {
@@ -190,11 +216,8 @@
           answer.rejected.map(function (r) { return r.id; }));
         return store("events", "readwrite", function (s) { done.forEach(function (id) { s.delete(id); }); });
       }).then(queued).then(loop);
-    }).then(function () { wait = 2000; }, function () {
-      clearTimeout(timer);
-      timer = setTimeout(send, wait);
-      wait = Math.min(wait * 2, 300000);
-    }).then(function () { sending = false; return showStatus(); });
+    }).then(retry.succeeded, retry.failed)
+      .then(function () { sending = false; return showStatus(); });
   }
   window.addEventListener("online", send);
   if (person) { showStatus(); send(); }

@@ -5,7 +5,7 @@
 // so a mark is counted once). Without this file the search and the taps post normally.
 (function () {
   "use strict";
-  if (!window.indexedDB || !window.fetch) return;
+  if (!window.indexedDB || !window.fetch || !window.HocSo) return;
 
   var DB = "hocso-attendance", PAGES = "hocso-attendance-pages";
   var search = document.querySelector("form.js-attendance-search");
@@ -18,35 +18,9 @@
     document.body.hasAttribute("data-saved-copy");
   function offline() { return forcedOffline || !navigator.onLine; }
 
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB, 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore("people", { keyPath: "event" });
-        request.result.createObjectStore("marks", { keyPath: "id" });
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-  function store(name, mode, work) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(name, mode);
-        var request = work(tx.objectStore(name));
-        tx.oncomplete = function () { db.close(); resolve(request && request.result); };
-        tx.onerror = function () { db.close(); reject(tx.error); };
-      });
-    });
-  }
+  var store = window.HocSo.database(DB, { people: "event", marks: "id" });
   function waiting() { return store("marks", "readonly", function (s) { return s.getAll(); }); }
-  function uuid4() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var uuid4 = window.HocSo.uuid4;
   function say(text, kind) {
     if (!statusNode) return;
     statusNode.hidden = !text;
@@ -85,7 +59,7 @@
       }) })
     });
   }
-  var sending = false;
+  var sending = false, retry = window.HocSo.retrying(function () { send(); });
   function send() {
     if (sending || offline()) return Promise.resolve();
     sending = true;
@@ -118,7 +92,8 @@
           done.forEach(function (id) { s.delete(id); });
         });
       }).then(waiting).then(loop);
-    }).catch(function () {}).then(function () { sending = false; return showWaiting(); });
+    }).then(retry.succeeded, retry.failed)
+      .then(function () { sending = false; return showWaiting(); });
   }
   window.addEventListener("online", function () { forcedOffline = false; send(); });
 

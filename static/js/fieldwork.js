@@ -4,7 +4,7 @@
 // file every form still posts normally online.
 (function () {
   "use strict";
-  if (!window.indexedDB || !window.fetch) return;
+  if (!window.indexedDB || !window.fetch || !window.HocSo) return;
 
   var DB = "hocso-field", PAGES = "hocso-field-pages";
   var csrfMeta = document.querySelector("meta[name=csrf-token]");
@@ -20,35 +20,9 @@
     return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
   }
 
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB, 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore("households", { keyPath: "id" });
-        request.result.createObjectStore("visits", { keyPath: "id" });
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-  function store(name, mode, work) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(name, mode);
-        var request = work(tx.objectStore(name));
-        tx.oncomplete = function () { db.close(); resolve(request && request.result); };
-        tx.onerror = function () { db.close(); reject(tx.error); };
-      });
-    });
-  }
+  var store = window.HocSo.database(DB, { households: "id", visits: "id" });
   function waiting() { return store("visits", "readonly", function (s) { return s.getAll(); }); }
-  function uuid4() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var uuid4 = window.HocSo.uuid4;
 
   function say(text, kind) {
     if (!statusNode) return;
@@ -113,7 +87,7 @@
       body: JSON.stringify({ visits: batch })
     });
   }
-  var sending = false;
+  var sending = false, retry = window.HocSo.retrying(function () { send(); });
   function send() {
     if (sending || offline()) return Promise.resolve();
     sending = true;
@@ -140,7 +114,8 @@
           done.forEach(function (id) { s.delete(id); });
         });
       }).then(waiting).then(loop);
-    }).catch(function () {}).then(function () { sending = false; return showWaiting(); });
+    }).then(retry.succeeded, retry.failed)
+      .then(function () { sending = false; return showWaiting(); });
   }
   window.addEventListener("online", function () { forcedOffline = false; send(); });
 

@@ -28,7 +28,7 @@ def test_an_official_makes_a_team_on_a_phone(live_server, phone, world, make_sta
     page.get_by_role("link", name="Đội Đại sứ số").click()
     page.get_by_role("link", name="Đội mới").click()
     page.get_by_role("button", name="Tạo đội").click()  # no name: refused
-    assert page.get_by_text("Nhập tên của đội.").is_visible()
+    page.get_by_text("Nhập tên của đội.").wait_for()
     page.fill("input[name=name]", "Đại sứ số Chiềng Mung 2026")
     page.get_by_role("button", name="Tạo đội").click()
     page.wait_for_url("**/teams/*")
@@ -36,7 +36,7 @@ def test_an_official_makes_a_team_on_a_phone(live_server, phone, world, make_sta
     for account in (world["ambassador"], second):
         page.select_option("select[name=account]", str(account.id))
         page.get_by_role("button", name="Thêm vào đội").click()
-        assert page.get_by_text(f"{account.name} đã vào đội.").is_visible()
+        page.get_by_text(f"{account.name} đã vào đội.").wait_for()
     assert page.locator("table.team-figures tbody tr").count() == 2
     assert_no_horizontal_scroll(page)
     page.screenshot(path=str(tmp_path / "team-official-360.png"), full_page=True)
