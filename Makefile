@@ -7,6 +7,8 @@ FLASK := $(BIN)/flask --app lms
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | sha1sum | cut -c1-12)
 TEST_STAMP := $(VENV)/.installed-test-$(shell cat setup.cfg pyproject.toml | sha1sum | cut -c1-12)
 CHROMIUM := /usr/bin/chromium
+# One test worker per core (pytest-xdist); a test file stays on one worker.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install translations messages lint chromium clean font
 
@@ -61,7 +63,7 @@ test: $(TEST_STAMP) translations chromium
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi
 	$(BIN)/ruff check lms tests bench
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check lms tests bench

@@ -67,11 +67,26 @@ def _no_secret_in_the_log(_suite_log):
     assert not leaked, f"secrets in the log: {leaked[:3]}"
 
 
+# With pytest-xdist (`make test` runs one worker per core) each worker has its own
+# database and Redis database: PostgreSQL's is named after the suite's and the worker.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def pytest_configure(config):
+    if WORKER.startswith("gw") and "LMS_TEST_REDIS_URL" not in os.environ:
+        os.environ["LMS_TEST_REDIS_URL"] = f"redis://127.0.0.1:6379/{15 - int(WORKER[2:]) % 16}"
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return os.environ.get("LMS_TEST_DATABASE_URL") or (
-        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
-    )
+def database_url(tmp_path_factory):
+    url = os.environ.get("LMS_TEST_DATABASE_URL")
+    if not url:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    elif not WORKER:
+        yield url
+    else:
+        with scratch_database(url, None, WORKER) as own:
+            yield own
 
 
 @contextlib.contextmanager

@@ -6,10 +6,14 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
 
+from lms.accounts.locking import lock_people
 from lms.accounts.models import Account
 from lms.extensions import db
+from lms.families.status import refresh_households
 from lms.learning.models import LessonProgress, ProgressEvent
 
 from .learning_helpers import lesson_of
@@ -86,3 +90,38 @@ def test_overlapping_batches_from_several_processes_are_stored_once(app, test_co
     with app.test_request_context("/", method="POST"):
         rebuild_rollups()
     assert rollup_rows() == counted
+
+
+def _locked_elsewhere(test_config: dict, person_ids: list[int]) -> list[int]:
+    """Which of these people another connection cannot lock right now."""
+    engine = create_engine(test_config["SQLALCHEMY_DATABASE_URI"])
+    locked = []
+    try:
+        for person_id in person_ids:
+            with engine.connect() as connection:
+                try:
+                    connection.execute(text("SELECT id FROM person WHERE id = :id "
+                                            "FOR NO KEY UPDATE NOWAIT"), {"id": person_id})
+                except OperationalError:
+                    locked.append(person_id)
+    finally:
+        engine.dispose()
+    return locked
+
+
+def test_re_counting_a_household_locks_all_its_members_first(app, test_config, world):
+    """The one lock order (accounts.locking) that keeps a progress batch for one member and
+    a visit or another member's batch from deadlocking when the household's Digital Family
+    status flips: whoever starts on a household holds all its members before its status."""
+    if not test_config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite writes one transaction at a time")
+    mine, theirs = world["mine"], world["theirs"]
+    members = [m.id for m in mine.members]
+    others = [m.id for m in theirs.members]
+    db.session.commit()
+    lock_people(members[:1])  # a progress batch for one member
+    assert _locked_elsewhere(test_config, members + others) == members
+    db.session.rollback()
+    refresh_households([mine.id])  # a visit, before it touches the status row
+    assert _locked_elsewhere(test_config, members + others) == members
+    db.session.rollback()

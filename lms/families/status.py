@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import audit
+from ..accounts.locking import lock_households
 from ..accounts.models import Person
 from ..ambassadors.models import VerifiedSkill
 from ..content.catalog import catalog
@@ -178,6 +179,7 @@ def refresh_households(household_ids: Iterable[int], now: datetime | None = None
     now = now or utcnow()
     today = local_today(now)
     db.session.flush()
+    lock_households(ids)  # the members first, then the status rows: see accounts.locking
     db.session.execute(_insert(DigitalFamily).on_conflict_do_nothing(
         index_elements=["household_id"]),
         [{"household_id": i, "reached": False, "checked_at": now} for i in ids])

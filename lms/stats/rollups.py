@@ -18,8 +18,8 @@ lesson summaries and household where they should be counted, and adds the differ
 (minus the old place and week, plus the new) to the rollups. It never needs to know what
 changed, so a replayed event, an out-of-order batch and a moved member all take the same
 path, and `rebuild.rebuild_rollups` (`flask --app lms stats rebuild`) gives the same rows
-from scratch. The people's rows are locked first, so two workers never count one person
-twice.
+from scratch. The people's rows, with their households' other members, are locked first
+(`accounts.locking`), so two workers never count one person twice.
 
 Weeks are ISO weeks (Monday first) in Vietnam's time (UTC+7, no summer time); a
 from/to period is answered in whole weeks. Only villager-track courses are counted.
@@ -51,6 +51,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from sqlalchemy import and_, delete, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..accounts.locking import lock_people
 from ..accounts.models import Person, ambassador_assignment
 from ..ambassadors.models import GuidanceVisit, VerifiedSkill, visit_present
 from ..content.catalog import catalog
@@ -501,17 +502,6 @@ def counted_answer(course, lesson, step, answer, correct, occurred_at,
     return (course, lesson, step, answer_key(answer), bool(correct), week_of(occurred_at))
 
 
-def _lock(person_ids: Iterable[int]) -> list[int]:
-    """Lock the people's rows (in id order): one worker at a time re-counts a person.
-    FOR NO KEY UPDATE: it does not wait for the key-share locks that inserting a person's
-    events and summaries takes, so it cannot deadlock with another batch of theirs."""
-    ids = sorted(set(person_ids))
-    if ids:
-        db.session.execute(select(Person.id).where(Person.id.in_(ids)).order_by(Person.id)
-                           .with_for_update(key_share=True))
-    return ids
-
-
 def refresh_people(person_ids: Iterable[int], changes: Changes,
                    removing: bool = False) -> set[int]:
     """Count each person where their household, cohorts, summaries and facts say (see the
@@ -674,7 +664,7 @@ def progress_arrived(events: list[ProgressEvent]) -> None:
     """Re-count the people of newly stored events and add their quiz answers."""
     if not events:
         return
-    ids = _lock(event.person_id for event in events)
+    ids = lock_people(event.person_id for event in events)
     counted = {row.person_id: (row.commune_id, row.village_id, row.gender, row.birth_year)
                for row in db.session.scalars(select(CountedMember)
                                              .where(CountedMember.person_id.in_(ids)))}
@@ -706,7 +696,7 @@ def people_changed(person_ids: Iterable[int]) -> None:
     cohort (Digital Family status, event attendance): count them, and their households,
     where they now belong."""
     changes = Changes.empty()
-    households = refresh_people(_lock(person_ids), changes)
+    households = refresh_people(lock_people(person_ids), changes)
     refresh_households(households, changes)
     apply_changes(changes)
 
@@ -720,7 +710,7 @@ def households_changed(household_ids: Iterable[int]) -> None:
         return
     people = db.session.scalars(select(Person.id).where(Person.household_id.in_(ids))).all()
     changes = Changes.empty()
-    households = refresh_people(_lock(people), changes)
+    households = refresh_people(lock_people(people), changes)
     refresh_households(households | set(ids), changes)
     apply_changes(changes)
 
@@ -740,7 +730,7 @@ def people_of_ambassadors_changed(account_ids: Iterable[int]) -> None:
 def people_removed(person_ids: Iterable[int]) -> None:
     """Before deleting people: take them out of every rollup."""
     changes = Changes.empty()
-    ids = _lock(person_ids)
+    ids = lock_people(person_ids)
     households = refresh_people(ids, changes, removing=True)
     refresh_households(households, changes, leaving=frozenset(ids))
     apply_changes(changes)

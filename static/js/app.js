@@ -50,7 +50,17 @@ window.HocSo = (function () {
       succeeded: function () { wait = 2000; }
     };
   }
-  return { database: database, uuid4: uuid4, retrying: retrying };
+  // A request for the queue that gets no answer in 30 s is given up (and so retried): on a
+  // dropping 3G link, or as the connection comes back, one can hang with no error at all.
+  function patiently(url, options) {
+    if (!window.AbortController) return fetch(url, options);
+    var abort = new AbortController();
+    var timer = setTimeout(function () { abort.abort(); }, 30000);
+    options = Object.assign({ credentials: "same-origin" }, options, { signal: abort.signal });
+    return fetch(url, options).then(function (response) { clearTimeout(timer); return response; },
+      function (error) { clearTimeout(timer); throw error; });
+  }
+  return { database: database, uuid4: uuid4, retrying: retrying, fetch: patiently };
 })();
 (function () {
   "use strict";
@@ -203,7 +213,7 @@ window.HocSo = (function () {
     return queued().then(function loop(events) {
       if (!events.length) return;
       var batch = events.slice(0, 100);
-      return fetch("/api/v1/progress/events", {
+      return window.HocSo.fetch("/api/v1/progress/events", {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf.content },
         body: JSON.stringify({ events: batch })

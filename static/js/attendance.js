@@ -42,7 +42,7 @@
 
   // --- sending the queue (marks of any event, grouped by event) -------------------------
   function freshToken() {
-    return fetch("/events/", { credentials: "same-origin" }).then(function (r) {
+    return window.HocSo.fetch("/events/").then(function (r) {
       return r.text();
     }).then(function (html) {
       var found = /name="csrf-token" content="([^"]+)"/.exec(html);
@@ -51,7 +51,7 @@
     });
   }
   function post(eventId, batch, token) {
-    return fetch("/api/v1/events/" + eventId + "/attendance", {
+    return window.HocSo.fetch("/api/v1/events/" + eventId + "/attendance", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
       body: JSON.stringify({ attendance: batch.map(function (m) {
@@ -59,9 +59,16 @@
       }) })
     });
   }
-  var sending = false, retry = window.HocSo.retrying(function () { send(); });
-  function send() {
-    if (sending || offline()) return Promise.resolve();
+  // A page kept from before (forcedOffline) sends only when the connection comes back, or
+  // when a retry finds the phone online with something waiting: the "online" event is not
+  // always fired, and a send that fails is simply tried again later.
+  var sending = false, retry = window.HocSo.retrying(function () { send(true); });
+  function send(evenFromSavedCopy) {
+    if (sending) return Promise.resolve();
+    if (!navigator.onLine || (forcedOffline && !evenFromSavedCopy)) {
+      return waiting().then(function (items) { if (items.length) retry.failed(); })
+        .catch(function () {});
+    }
     sending = true;
     var token = csrfMeta ? csrfMeta.content : "";
     return waiting().then(function loop(marks) {

@@ -72,7 +72,7 @@
   // --- sending the queue -----------------------------------------------------------------
   function freshToken() {
     // A page kept for days holds an expired token: ask the server for the current one.
-    return fetch("/ambassador/", { credentials: "same-origin" }).then(function (r) {
+    return window.HocSo.fetch("/ambassador/").then(function (r) {
       return r.text();
     }).then(function (html) {
       var found = /name="csrf-token" content="([^"]+)"/.exec(html);
@@ -81,15 +81,22 @@
     });
   }
   function post(batch, token) {
-    return fetch("/api/v1/visits", {
+    return window.HocSo.fetch("/api/v1/visits", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
       body: JSON.stringify({ visits: batch })
     });
   }
-  var sending = false, retry = window.HocSo.retrying(function () { send(); });
-  function send() {
-    if (sending || offline()) return Promise.resolve();
+  // A page kept from before (forcedOffline) sends only when the connection comes back, or
+  // when a retry finds the phone online with something waiting: the "online" event is not
+  // always fired, and a send that fails is simply tried again later.
+  var sending = false, retry = window.HocSo.retrying(function () { send(true); });
+  function send(evenFromSavedCopy) {
+    if (sending) return Promise.resolve();
+    if (!navigator.onLine || (forcedOffline && !evenFromSavedCopy)) {
+      return waiting().then(function (items) { if (items.length) retry.failed(); })
+        .catch(function () {});
+    }
     sending = true;
     var token = csrfMeta ? csrfMeta.content : "";
     return waiting().then(function loop(visits) {
