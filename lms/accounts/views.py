@@ -38,7 +38,7 @@ from .models import Account, Person, Role
 from .operations import InvalidInput, authenticate, normalise_phone
 from .sessions import begin_session, end_session
 
-bp = Blueprint("accounts", __name__)
+bp = Blueprint("accounts", __name__, template_folder="templates")
 
 DEVICE_COOKIE = "device"
 HOME_BY_ROLE = {

@@ -10,7 +10,7 @@ from ..stats.filters import BadFilter, parse_filters
 from ..stats.tables import Table, province_table
 from ..stats.views import bad_request_page, download, download_format
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 SORTS = ("name", "people", "started", "completed", "digital_families")
 
 

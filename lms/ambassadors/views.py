@@ -17,7 +17,7 @@ from ..stats.queries import member_activity
 from . import consent, queries, visits
 from .forms import ConfirmForm
 
-bp = Blueprint("ambassadors", __name__, url_prefix="/ambassador")
+bp = Blueprint("ambassadors", __name__, url_prefix="/ambassador", template_folder="templates")
 STAFF = (Role.AMBASSADOR.value, Role.OFFICIAL.value, Role.ADMIN.value)
 
 

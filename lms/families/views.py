@@ -15,7 +15,7 @@ from ..places.models import Household
 from . import status
 from .criteria import ONE_MEMBER
 
-bp = Blueprint("families", __name__)
+bp = Blueprint("families", __name__, template_folder="templates")
 EVERYONE_OF_THE_HOUSEHOLD = (Role.LEARNER.value, Role.AMBASSADOR.value, Role.OFFICIAL.value,
                              Role.ADMIN.value)
 

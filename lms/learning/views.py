@@ -25,7 +25,7 @@ from .grading import display_order, needed_right
 from .models import EventType, Status
 from .progress import new_event_id, record_events
 
-bp = Blueprint("learning", __name__)
+bp = Blueprint("learning", __name__, template_folder="templates")
 LEARNERS = (Role.LEARNER.value, Role.AMBASSADOR.value)
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9]+)?$")
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"

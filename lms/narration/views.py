@@ -33,7 +33,7 @@ from .audio import MIMETYPES
 from .forms import ReviewForm
 from .models import PUBLISHED, Recording
 
-bp = Blueprint("narration", __name__, url_prefix="/narration")
+bp = Blueprint("narration", __name__, url_prefix="/narration", template_folder="templates")
 STAFF = (Role.AMBASSADOR.value, Role.OFFICIAL.value, Role.ADMIN.value)
 
 

@@ -24,7 +24,7 @@ from ..learning.queries import visible_course
 from ..narration import operations as narration
 from ..templating import static_url
 
-bp = Blueprint("pwa", __name__)
+bp = Blueprint("pwa", __name__, template_folder="templates")
 
 
 @bp.route("/sw.js")

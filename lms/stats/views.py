@@ -45,7 +45,7 @@ from .tables import (
     week_label,
 )
 
-bp = Blueprint("stats", __name__, url_prefix="/official")
+bp = Blueprint("stats", __name__, url_prefix="/official", template_folder="templates")
 FORMATS = ("csv", "xlsx")
 EVENTS_LISTED = 50  # the latest events offered as a cohort filter
 

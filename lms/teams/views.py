@@ -16,7 +16,7 @@ from .forms import AddMemberForm, NewTeamForm, RemoveMemberForm, TeamForm
 from .models import AmbassadorTeam, team_member
 from .queries import Month, may_manage, team_figures, visible_teams
 
-bp = Blueprint("teams", __name__, url_prefix="/teams")
+bp = Blueprint("teams", __name__, url_prefix="/teams", template_folder="templates")
 MANAGERS = (Role.OFFICIAL.value, Role.ADMIN.value)
 READERS = (*MANAGERS, Role.AMBASSADOR.value)
 

@@ -22,7 +22,7 @@ from .interface import file_strings, interface_strings
 from .models import INTERFACE, LESSON, REVIEWED
 from .operations import Refused, check_interface, grant_of, grants_of, save_piece
 
-bp = Blueprint("translating", __name__, url_prefix="/translate")
+bp = Blueprint("translating", __name__, url_prefix="/translate", template_folder="templates")
 STAFF = (Role.AMBASSADOR.value, Role.OFFICIAL.value, Role.ADMIN.value)
 
 
