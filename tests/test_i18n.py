@@ -1,14 +1,20 @@
 """Languages: choice order, the Vietnamese fallback chain, and up-to-date catalogs."""
 
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from babel import numbers
 from babel.messages.pofile import read_po
+from flask_babel import force_locale, get_locale
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lms.accounts.models import Account
 from lms.extensions import db
+from lms.templating import number
 
 from .conftest import csrf_from
 
@@ -134,3 +140,17 @@ def test_an_explicit_lang_parameter_is_remembered_in_the_cookie(client):
     assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
     client.get("/login?lang=nonsense")
     assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.one_of(st.integers(min_value=-10**12, max_value=10**12),
+                       st.floats(min_value=-1e9, max_value=1e9, width=32)),
+       language=st.sampled_from(["vi", "en", "blt", "hmn", "fr", "hi"]))
+def test_the_number_filter_writes_what_babel_writes(app, value, language):
+    """The figures pages' fast path for integers gives Babel's text to the letter, in every
+    interface language and in locales with other separators (fr) or grouping (hi)."""
+    interface = language not in ("fr", "hi")
+    with app.test_request_context(f"/?lang={language}"), (
+            contextlib.nullcontext() if interface else force_locale(language)):
+        assert number(value) == numbers.format_decimal(value, locale=get_locale())

@@ -60,7 +60,25 @@ window.HocSo = (function () {
     return fetch(url, options).then(function (response) { clearTimeout(timer); return response; },
       function (error) { clearTimeout(timer); throw error; });
   }
-  return { database: database, uuid4: uuid4, retrying: retrying, fetch: patiently };
+  // A queue's send: one at a time; nothing is tried while the phone is offline, nor from a
+  // page kept from before (keptCopy) until the connection comes back or a retry finds the
+  // phone online with something waiting (the "online" event is not always fired); a send
+  // that fails is tried again later. `after` runs after every send, retries included.
+  function sender(waiting, sendAll, keptCopy, after) {
+    var sending = false, retry = retrying(function () { send(true); });
+    function send(evenFromKeptCopy) {
+      if (sending) return Promise.resolve();
+      if (!navigator.onLine || (keptCopy() && evenFromKeptCopy !== true)) {
+        return waiting().then(function (items) { if (items.length) retry.failed(); })
+          .catch(function () {});
+      }
+      sending = true;
+      return sendAll().then(retry.succeeded, retry.failed)
+        .then(function () { sending = false; return after(); });
+    }
+    return send;
+  }
+  return { database: database, uuid4: uuid4, fetch: patiently, sender: sender };
 })();
 (function () {
   "use strict";
@@ -190,7 +208,6 @@ window.HocSo = (function () {
 
   // --- sending -------------------------------------------------------------------------
   var statusNode = document.getElementById("sync-status");
-  var sending = false, retry = window.HocSo.retrying(function () { send(); });
   function showStatus() {
     if (!statusNode) return Promise.resolve();
     return queued().then(function (events) {
@@ -207,11 +224,9 @@ window.HocSo = (function () {
       return count;
     });
   }
-  function send() {
-    if (sending || !csrf || !navigator.onLine) return Promise.resolve();
-    sending = true;
+  var send = window.HocSo.sender(queued, function () {
     return queued().then(function loop(events) {
-      if (!events.length) return;
+      if (!events.length || !csrf) return;
       var batch = events.slice(0, 100);
       return window.HocSo.fetch("/api/v1/progress/events", {
         method: "POST", credentials: "same-origin",
@@ -226,10 +241,9 @@ window.HocSo = (function () {
           answer.rejected.map(function (r) { return r.id; }));
         return store("events", "readwrite", function (s) { done.forEach(function (id) { s.delete(id); }); });
       }).then(queued).then(loop);
-    }).then(retry.succeeded, retry.failed)
-      .then(function () { sending = false; return showStatus(); });
-  }
-  window.addEventListener("online", send);
+    });
+  }, function () { return false; }, showStatus);
+  window.addEventListener("online", function () { send(); });
   if (person) { showStatus(); send(); }
 
   // --- sign-out on a shared phone: send what waits, then forget the saved pages ----------

@@ -87,17 +87,7 @@
       body: JSON.stringify({ visits: batch })
     });
   }
-  // A page kept from before (forcedOffline) sends only when the connection comes back, or
-  // when a retry finds the phone online with something waiting: the "online" event is not
-  // always fired, and a send that fails is simply tried again later.
-  var sending = false, retry = window.HocSo.retrying(function () { send(true); });
-  function send(evenFromSavedCopy) {
-    if (sending) return Promise.resolve();
-    if (!navigator.onLine || (forcedOffline && !evenFromSavedCopy)) {
-      return waiting().then(function (items) { if (items.length) retry.failed(); })
-        .catch(function () {});
-    }
-    sending = true;
+  var send = window.HocSo.sender(waiting, function () {
     var token = csrfMeta ? csrfMeta.content : "";
     return waiting().then(function loop(visits) {
       if (!visits.length) return;
@@ -121,9 +111,8 @@
           done.forEach(function (id) { s.delete(id); });
         });
       }).then(waiting).then(loop);
-    }).then(retry.succeeded, retry.failed)
-      .then(function () { sending = false; return showWaiting(); });
-  }
+    });
+  }, function () { return forcedOffline; }, showWaiting);
   window.addEventListener("online", function () { forcedOffline = false; send(); });
 
   // --- the visit form without a connection -----------------------------------------------
@@ -185,7 +174,7 @@
       keepPages([location.pathname], false);
     }
   }
-  showWaiting().then(send);
+  showWaiting().then(function () { send(); });
 
   // --- signing out: send what waits, then forget the households -------------------------
   window.hocsoSignOutTasks = window.hocsoSignOutTasks || [];
