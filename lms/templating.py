@@ -22,7 +22,7 @@ def static_url(filename: str) -> str:
 
 
 @cache
-def _integer_grouping(locale: str) -> tuple[str, str] | None:
+def _integer_grouping(locale) -> tuple[str, str] | None:
     """(minus sign, group separator) where Babel writes this locale's integers in plain
     groups of three (-1.234.567 in Vietnamese), else None: then every number goes through
     Babel."""
@@ -42,7 +42,7 @@ def number(value) -> str:
     """A number in the page's language. A figures page shows hundreds of integers, and
     Babel takes about 30 µs for each: those with plain grouping are written here."""
     if isinstance(value, int) and not isinstance(value, bool):
-        grouping = _integer_grouping(str(get_locale()))
+        grouping = _integer_grouping(get_locale())  # a babel Locale: hashable, cheap
         if grouping:
             minus, group = grouping
             text = f"{abs(value):,}".replace(",", group)
