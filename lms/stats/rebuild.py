@@ -235,7 +235,7 @@ def _count_answers() -> None:
         select(*keys, func.sum(model.answers)).group_by(*keys)))
 
 
-def _cohort_text(prefix: str, *parts):
+def _key_text(prefix: str, *parts):
     """A cohort or fact key made in SQL: "event:" || 12, "skill:" || course || ":" || skill."""
     made = literal(prefix, String)
     for index, part in enumerate(parts):
@@ -260,7 +260,7 @@ def _count_person_cohorts() -> None:
         .join(DigitalFamily, DigitalFamily.household_id == member.household_id)
         .where(DigitalFamily.reached.is_(True)),
         team_ambassador,
-        select(member.person_id, _cohort_text(f"{EVENT}:", EventAttendance.event_id))
+        select(member.person_id, _key_text(f"{EVENT}:", EventAttendance.event_id))
         .distinct().join(EventAttendance, EventAttendance.person_id == member.person_id))))
 
 
@@ -276,7 +276,7 @@ def _household_cohorts():
         .join(team_member, team_member.c.account_id == ambassador_assignment.c.account_id)
         .join(AmbassadorTeam, and_(AmbassadorTeam.id == team_member.c.team_id,
                                    AmbassadorTeam.commune_id == Village.commune_id)),
-        select(Person.household_id, _cohort_text(f"{EVENT}:", EventAttendance.event_id))
+        select(Person.household_id, _key_text(f"{EVENT}:", EventAttendance.event_id))
         .distinct().join(EventAttendance, EventAttendance.person_id == Person.id)
         .where(Person.household_id.is_not(None)),
     ).subquery()
@@ -294,7 +294,7 @@ def _count_person_facts() -> None:
     every month): the same as `rollups._facts_now`."""
     member = CountedMember
     skills = (select(VerifiedSkill.person_id.label("person_id"),
-                     _cohort_text(FACT_SKILL, VerifiedSkill.course, VerifiedSkill.skill)
+                     _key_text(FACT_SKILL, VerifiedSkill.course, VerifiedSkill.skill)
                      .label("fact"), func.min(VerifiedSkill.verified_on).label("first"))
               .join(member, member.person_id == VerifiedSkill.person_id)
               .group_by(VerifiedSkill.person_id, VerifiedSkill.course, VerifiedSkill.skill)
