@@ -317,7 +317,9 @@ class CommuneHouseholdRollup(db.Model):
 class SplitRollup(db.Model):
     """Started and completed per commune by one member key at a time — `split` "village"
     (value: the village id), "gender" or "birth_year" — and week: the unfiltered dashboard
-    splits its figures from these few rows per week, whatever the commune's size."""
+    splits its figures from these few rows per week, whatever the commune's size. Only
+    course-level rows (lesson "", a course or any course) are kept: the splits are shown
+    for a course, never for one lesson."""
 
     __tablename__ = "stats_split_rollup"
     __table_args__ = (UniqueConstraint("commune_id", "split", "course", "lesson", "week",

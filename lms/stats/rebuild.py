@@ -181,7 +181,7 @@ def _sum_rollups() -> None:
              "completed"],
             select(*keys[:1], literal(split), *keys[1:], cast(value, String),
                    func.sum(rollup.started), func.sum(rollup.completed))
-            .group_by(*keys, value)))
+            .where(rollup.lesson == COURSE_ROW).group_by(*keys, value)))
 
 
 def _count_answers() -> None:

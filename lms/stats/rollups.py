@@ -404,6 +404,8 @@ def apply_changes(changes: Changes) -> None:
         totals = per_commune[(member[0], course, lesson, week)]
         totals[0] += started
         totals[1] += completed
+        if lesson != COURSE_ROW:  # the split rollup keeps course-level rows only
+            continue
         for split, value in zip(SPLITS, member[1:], strict=True):
             totals = per_split[(member[0], split, course, lesson, week, str(value))]
             totals[0] += started

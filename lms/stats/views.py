@@ -54,18 +54,23 @@ def village_rows(villages_query) -> list[dict]:
     """Households and people per village, from the rollups (a few rows per village,
     whatever the number of households)."""
     ids = villages_query.with_only_columns(Village.id)
-    villages = db.session.execute(select(Village.id, Village.name).where(Village.id.in_(ids))
-                                  .order_by(Village.name)).all()
+    villages = db.session.execute(select(Village.id, Village.name, Village.commune_id)
+                                  .where(Village.id.in_(ids)).order_by(Village.name)).all()
+    # The rollups' keys start with the commune: naming it reads that commune's rows only,
+    # not every row of the province.
+    communes = sorted({village.commune_id for village in villages})
+    village_ids = [village.id for village in villages]
     households = dict(db.session.execute(
         select(HouseholdRollup.village_id, func.sum(HouseholdRollup.count))
-        .where(HouseholdRollup.village_id.in_(ids), HouseholdRollup.cohort == EVERYONE,
-               HouseholdRollup.fact == HOUSEHOLD)
+        .where(HouseholdRollup.commune_id.in_(communes), HouseholdRollup.cohort == EVERYONE,
+               HouseholdRollup.fact == HOUSEHOLD, HouseholdRollup.village_id.in_(village_ids))
         .group_by(HouseholdRollup.village_id)).all())
     people = dict(db.session.execute(
         select(PeopleRollup.village_id, func.sum(PeopleRollup.people))
-        .where(PeopleRollup.village_id.in_(ids)).group_by(PeopleRollup.village_id)).all())
+        .where(PeopleRollup.commune_id.in_(communes), PeopleRollup.village_id.in_(village_ids))
+        .group_by(PeopleRollup.village_id)).all())
     return [{"id": v_id, "name": name, "households": int(households.get(v_id) or 0),
-             "people": int(people.get(v_id) or 0)} for v_id, name in villages]
+             "people": int(people.get(v_id) or 0)} for v_id, name, _commune in villages]
 
 
 def language() -> str:
