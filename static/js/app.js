@@ -2,7 +2,8 @@
 
 // What every offline queue on the phone shares (this page's queue below, and the
 // ambassadors' field-work and attendance scripts, which load after this file): an
-// IndexedDB store opened per transaction, and the UUID each queued item is sent with.
+// IndexedDB store opened per transaction, the UUID each queued item is sent with, and the
+// sending: one send at a time, a time limit per request, and retries.
 window.HocSo = (function () {
   "use strict";
   function database(name, stores) {
